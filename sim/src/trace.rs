@@ -1,0 +1,401 @@
+//! The record of a run: every event, timestamped, in time order, plus the frames' bytes and
+//! the topology. Views are pure functions of (trace, time cursor); anything a view shows is
+//! here, so the UI computes no networking.
+//!
+//! Events are appended as virtual time advances, so they are sorted by time and any time
+//! window is found by binary search ([`Trace::window`]).
+
+use crate::tcp::TcpState;
+use crate::time::{Duration, Instant};
+use crate::wire::{Ipv4Addr, MacAddr};
+use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddrV4;
+
+/// Index of a node in [`Trace::nodes`].
+pub type NodeId = u16;
+/// Index of a link in [`Trace::links`].
+pub type LinkId = u16;
+/// Index of a frame in [`Trace::frames`]. One frame is one transmission on one link: a switch
+/// forwarding it makes a new frame.
+pub type FrameId = u32;
+/// Index of a socket in [`Trace::sockets`].
+pub type SockId = u32;
+
+/// What a node is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NodeKind {
+    /// An end host with one NIC and a TCP/IP stack.
+    Host,
+    /// A learning Ethernet switch (layer 2).
+    Switch,
+    /// An IPv4 router (layer 3).
+    Router,
+}
+
+/// A node as the views draw it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// Name from the scenario.
+    pub name: String,
+    /// Host, switch or router.
+    pub kind: NodeKind,
+    /// Interfaces in link order: (link, MAC, address/prefix if any).
+    pub ifaces: Vec<IfaceInfo>,
+}
+
+/// One interface of a node.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IfaceInfo {
+    /// The link it is plugged into.
+    pub link: LinkId,
+    /// Its MAC address.
+    pub mac: MacAddr,
+    /// Its IPv4 address and prefix length (switch ports have none).
+    pub ip: Option<(Ipv4Addr, u8)>,
+}
+
+/// A link as the views draw it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LinkInfo {
+    /// One end.
+    pub a: NodeId,
+    /// The other end.
+    pub b: NodeId,
+    /// Bits per second, each direction.
+    pub bandwidth_bps: u64,
+    /// One-way propagation delay.
+    pub delay: Duration,
+    /// Largest IP packet the link carries.
+    pub mtu: u16,
+}
+
+/// What a socket is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SockKind {
+    /// A TCP listening socket.
+    TcpListener,
+    /// A TCP connection (client side, or a child created by a listener).
+    TcpConn,
+    /// A UDP socket.
+    Udp,
+}
+
+/// A socket as the views label it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SockInfo {
+    /// The node it lives on.
+    pub node: NodeId,
+    /// Listener, connection or UDP.
+    pub kind: SockKind,
+    /// Local address and port.
+    pub local: SocketAddrV4,
+    /// The peer, for connections.
+    pub remote: Option<SocketAddrV4>,
+    /// For a child connection, the listener it came from.
+    pub parent: Option<SockId>,
+}
+
+/// The bytes of one frame as captured (up to the run's snap length) and its real length.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FrameRecord {
+    /// Captured bytes (the whole frame unless longer than the snap length).
+    pub bytes: Vec<u8>,
+    /// Length of the frame on the wire, without FCS.
+    pub orig_len: u32,
+}
+
+/// Why a frame did not arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DropReason {
+    /// The link's random loss.
+    LinkLoss,
+    /// A scripted fault rule.
+    Fault,
+    /// The egress queue was full (drop-tail).
+    QueueFull,
+    /// Larger than the link MTU with DF set.
+    TooBig,
+    /// TTL reached zero at a router.
+    TtlExpired,
+    /// No route to the destination.
+    NoRoute,
+    /// ARP got no answer.
+    ArpFailed,
+    /// Not addressed to this node.
+    NotForUs,
+    /// Failed to parse or a checksum did not verify.
+    Malformed,
+    /// No socket for it (a RST or ICMP port unreachable may follow).
+    NoSocket,
+    /// A TCP listener's accept queue was full (LINUX_MIB_LISTENOVERFLOWS).
+    ListenOverflow,
+    /// A TCP listener's SYN queue was full and syncookies are off (TCPReqQFullDrop).
+    SynQueueFull,
+    /// The segment was outside the receive window or otherwise unacceptable.
+    Unacceptable,
+    /// Fragments never completed.
+    ReassemblyTimeout,
+}
+
+/// The timers of a TCP socket or request sock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TimerKind {
+    /// Retransmission timeout (also SYN retransmission).
+    Retransmit,
+    /// SYN-ACK retransmission of a request sock (`reqsk_timer_handler`).
+    SynAck,
+    /// Delayed ACK.
+    DelayedAck,
+    /// Zero-window probe.
+    Persist,
+    /// TIME-WAIT expiry.
+    TimeWait,
+    /// Orphaned FIN-WAIT-2 expiry (`tcp_fin_timeout`).
+    FinWait2,
+    /// TCP_CORK's 200 ms ceiling / Nagle flush.
+    Cork,
+    /// Keepalive.
+    Keepalive,
+}
+
+/// What happened to a timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TimerAction {
+    /// Armed to fire at `expires`.
+    Set { expires: Instant },
+    /// Stopped before firing.
+    Cancelled,
+    /// Fired.
+    Fired,
+}
+
+/// Socket-side queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum QueueKind {
+    /// Request socks waiting for the final ACK (SYN queue).
+    Syn,
+    /// Established connections waiting for accept().
+    Accept,
+    /// Bytes written but not yet acknowledged.
+    Send,
+    /// Bytes received in order but not yet read.
+    Recv,
+}
+
+/// An application's call into the socket API, or what it was told.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AppCall {
+    /// listen(backlog).
+    Listen { sock: SockId, backlog: u32 },
+    /// connect() started.
+    Connect { sock: SockId, to: SocketAddrV4 },
+    /// connect() returned: success, or the error name (ECONNREFUSED, ETIMEDOUT…).
+    ConnectDone { sock: SockId, result: Result<(), String> },
+    /// accept() returned a connection.
+    Accept { listener: SockId, sock: SockId },
+    /// write()/send() accepted this many bytes.
+    Write { sock: SockId, bytes: u32 },
+    /// read()/recv() returned this many bytes (0 = end of stream).
+    Read { sock: SockId, bytes: u32 },
+    /// close().
+    Close { sock: SockId },
+    /// A request/response exchange finished: `latency` from the first write.
+    Exchange { sock: SockId, latency: Duration },
+    /// A free-form step of an application ("ping reply from 10.0.0.2 ttl=64 time=…").
+    Note { text: String },
+}
+
+/// TCP sender variables, traced whenever they change (for charts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TcpVars {
+    /// Congestion window, in segments.
+    pub cwnd: u32,
+    /// Slow-start threshold, in segments (u32::MAX = infinite).
+    pub ssthresh: u32,
+    /// Peer's advertised window, in bytes (scaled).
+    pub snd_wnd: u32,
+    /// Bytes sent and not yet acknowledged.
+    pub in_flight: u32,
+    /// Smoothed RTT (0 before the first sample).
+    pub srtt: Duration,
+    /// Current retransmission timeout.
+    pub rto: Duration,
+    /// Sender MSS in bytes.
+    pub mss: u16,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A frame was put on a link's egress queue; `depth` is the queue after it.
+    FrameQueued { frame: FrameId, link: LinkId, from: NodeId, depth_packets: u32, depth_bytes: u32 },
+    /// A frame's first bit left `from` on `link` towards `to`; its last bit reaches `to` at
+    /// `arrives` unless a `FrameDropped` for it follows.
+    FrameTx { frame: FrameId, link: LinkId, from: NodeId, to: NodeId, arrives: Instant },
+    /// A frame reached `node`'s interface on `link`.
+    FrameRx { frame: FrameId, link: LinkId, node: NodeId },
+    /// A frame was lost, on a link or inside a node.
+    FrameDropped { frame: FrameId, node: Option<NodeId>, link: Option<LinkId>, reason: DropReason },
+    /// A socket changed TCP state.
+    TcpState { sock: SockId, from: TcpState, to: TcpState },
+    /// A timer was set, cancelled or fired.
+    Timer { sock: SockId, timer: TimerKind, action: TimerAction },
+    /// A socket queue's length changed.
+    Queue { sock: SockId, queue: QueueKind, len: u32, cap: u32 },
+    /// An application called the socket API, or was told something.
+    App { node: NodeId, call: AppCall },
+    /// TCP sender variables changed.
+    Vars { sock: SockId, vars: TcpVars },
+    /// A kernel counter changed (nstat names: `ListenOverflows`, `TcpRetransSegs`...).
+    Counter { node: NodeId, name: String, value: u64 },
+    /// An ARP cache gained an entry.
+    ArpLearned { node: NodeId, ip: Ipv4Addr, mac: MacAddr },
+}
+
+/// One timestamped event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Event {
+    /// When.
+    pub t: Instant,
+    /// What.
+    pub kind: EventKind,
+}
+
+/// A frame's trip across one link, assembled from its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Transmission {
+    /// The frame.
+    pub frame: FrameId,
+    /// The link.
+    pub link: LinkId,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// First bit on the wire.
+    pub start: Instant,
+    /// Last bit at the receiver (or when it was lost).
+    pub end: Instant,
+    /// Why it was lost, if it was.
+    pub dropped: Option<DropReason>,
+}
+
+/// The record of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Trace {
+    /// Nodes, by [`NodeId`].
+    pub nodes: Vec<NodeInfo>,
+    /// Links, by [`LinkId`].
+    pub links: Vec<LinkInfo>,
+    /// Sockets, by [`SockId`].
+    pub sockets: Vec<SockInfo>,
+    /// Frames, by [`FrameId`].
+    pub frames: Vec<FrameRecord>,
+    /// Events in time order.
+    pub events: Vec<Event>,
+    /// When the run stopped.
+    pub end: Instant,
+    /// Snap length used for `frames`.
+    pub snaplen: u32,
+}
+
+impl Trace {
+    /// The events with `from <= t < to`, found by binary search.
+    pub fn window(&self, from: Instant, to: Instant) -> &[Event] {
+        let a = self.events.partition_point(|e| e.t < from);
+        let b = self.events.partition_point(|e| e.t < to);
+        &self.events[a..b.max(a)]
+    }
+
+    /// The number of events at or before `t`.
+    pub fn count_until(&self, t: Instant) -> usize {
+        self.events.partition_point(|e| e.t <= t)
+    }
+
+    /// The distinct event times, for stepping a timeline from event to event.
+    pub fn event_times(&self) -> Vec<Instant> {
+        let mut v: Vec<Instant> = self.events.iter().map(|e| e.t).collect();
+        v.dedup();
+        v
+    }
+
+    /// Every frame's trip across its link, in order of first bit.
+    pub fn transmissions(&self) -> Vec<Transmission> {
+        let mut out: Vec<Transmission> = Vec::new();
+        let mut by_frame: Vec<Option<usize>> = vec![None; self.frames.len()];
+        for e in &self.events {
+            match &e.kind {
+                EventKind::FrameTx { frame, link, from, to, arrives } => {
+                    if let Some(slot) = by_frame.get_mut(*frame as usize) {
+                        *slot = Some(out.len());
+                    }
+                    out.push(Transmission {
+                        frame: *frame,
+                        link: *link,
+                        from: *from,
+                        to: *to,
+                        start: e.t,
+                        end: *arrives,
+                        dropped: None,
+                    });
+                }
+                EventKind::FrameDropped { frame, reason, .. } => {
+                    if let Some(Some(i)) = by_frame.get(*frame as usize) {
+                        out[*i].dropped = Some(*reason);
+                        out[*i].end = e.t;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The TCP state of `sock` at time `t` (CLOSED before its first transition).
+    pub fn tcp_state_at(&self, sock: SockId, t: Instant) -> TcpState {
+        let n = self.count_until(t);
+        self.events[..n]
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::TcpState { sock: s, to, .. } if *s == sock => Some(*to),
+                _ => None,
+            })
+            .unwrap_or(TcpState::Closed)
+    }
+
+    /// A stable 64-bit digest of the whole trace (FNV-1a over its fields), equal natively
+    /// and in wasm32 for the same run.
+    pub fn digest(&self) -> u64 {
+        let mut h = Fnv1a::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// FNV-1a, 64-bit: a platform-independent hasher (std's `DefaultHasher` is not guaranteed
+/// stable across releases). `usize` is hashed as `u64` so wasm32 and x86_64 agree.
+#[derive(Debug)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write(&(i as u64).to_le_bytes());
+    }
+}
