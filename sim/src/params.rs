@@ -3,6 +3,7 @@
 //! [`ParamSpec::parse`], so a value is checked the same way everywhere and never panics.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -41,7 +42,7 @@ pub enum ParamValue {
     /// A flag.
     Bool(bool),
     /// A word from a choice.
-    Choice(String),
+    Choice(Cow<'static, str>),
 }
 
 impl fmt::Display for ParamValue {
@@ -124,7 +125,7 @@ impl ParamSpec {
             ParamKind::Choice { options } => options
                 .iter()
                 .find(|o| **o == text)
-                .map(|o| ParamValue::Choice(o.to_string()))
+                .map(|o| ParamValue::Choice(Cow::Borrowed(*o)))
                 .ok_or_else(|| ParamError::Invalid {
                     name: self.name,
                     value: text.to_string(),
@@ -154,7 +155,7 @@ impl ParamSpec {
                 ParamValue::Number(n.clamp(*min, *max))
             }
             (ParamKind::Bool, v @ ParamValue::Bool(_)) => v,
-            (ParamKind::Choice { options }, ParamValue::Choice(c)) if options.contains(&c.as_str()) => {
+            (ParamKind::Choice { options }, ParamValue::Choice(c)) if options.contains(&c.as_ref()) => {
                 ParamValue::Choice(c)
             }
             _ => self.default.clone(),
@@ -282,6 +283,23 @@ pub const fn number(
         label,
         kind: ParamKind::Number { min, max, step, unit },
         default: ParamValue::Number(default),
+        help,
+    }
+}
+
+/// Shorthand for a choice spec; the first option is the default.
+pub const fn choice(
+    name: &'static str,
+    label: &'static str,
+    options: &'static [&'static str],
+    default: &'static str,
+    help: &'static str,
+) -> ParamSpec {
+    ParamSpec {
+        name,
+        label,
+        kind: ParamKind::Choice { options },
+        default: ParamValue::Choice(Cow::Borrowed(default)),
         help,
     }
 }

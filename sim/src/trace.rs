@@ -298,6 +298,9 @@ pub struct Trace {
     pub end: Instant,
     /// Snap length used for `frames`.
     pub snaplen: u32,
+    /// True if the run hit the event limit and stopped early.
+    #[serde(default)]
+    pub truncated: bool,
 }
 
 impl Trace {

@@ -1,0 +1,382 @@
+//! Scenario applications: small programs on hosts that use the sockets API the way real
+//! clients and servers do (connect, write, read, close; bind, sendto; raw ICMP for ping).
+//!
+//! An application reacts to readiness notices, datagrams, ICMP messages and its own timers
+//! through an [`Os`] handle, which is all it can touch.
+
+pub mod bulk;
+pub mod dns;
+pub mod http;
+pub mod ping;
+pub mod rpc;
+pub mod traceroute;
+pub mod udp_send;
+
+use crate::rng::Rng;
+use crate::scenario::{check_range, ScenarioError};
+use crate::stack::{Notice, OutPacket, SockError, StackCtx};
+use crate::tcp::TcpStack;
+use crate::time::{Duration, Instant};
+use crate::trace::{AppCall, EventKind, NodeId, SockId, Trace};
+use crate::udp::UdpStack;
+use crate::wire::{IcmpRepr, Ipv4Addr, Ipv4Packet};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddrV4;
+
+/// A program running on a host.
+pub trait App {
+    /// Called once at the app's start time.
+    fn start(&mut self, os: &mut Os);
+    /// A socket this app owns became ready (connected, readable, closed...).
+    fn on_notice(&mut self, _os: &mut Os, _notice: &Notice) {}
+    /// A timer this app set fired.
+    fn on_timer(&mut self, _os: &mut Os, _token: u64) {}
+    /// A datagram arrived on a UDP socket this app owns.
+    fn on_udp(&mut self, _os: &mut Os, _sock: SockId, _from: SocketAddrV4, _data: &[u8]) {}
+    /// An ICMP message arrived at this host (echo replies, errors), with the IP TTL it had.
+    fn on_icmp(&mut self, _os: &mut Os, _from: Ipv4Addr, _icmp: &IcmpRepr, _ttl: u8) {}
+}
+
+/// What an application may touch: its host's sockets, timers, and the trace.
+pub struct Os<'a> {
+    /// Now.
+    pub now: Instant,
+    /// The host.
+    pub node: NodeId,
+    /// The host's address.
+    pub ip: Ipv4Addr,
+    pub(crate) tcp: &'a mut TcpStack,
+    pub(crate) udp: &'a mut UdpStack,
+    pub(crate) rng: &'a mut Rng,
+    pub(crate) trace: &'a mut Trace,
+    pub(crate) out: &'a mut Vec<OutPacket>,
+    pub(crate) raw: &'a mut Vec<Ipv4Packet>,
+    pub(crate) notices: &'a mut Vec<Notice>,
+    pub(crate) timers: &'a mut Vec<(Instant, u64)>,
+    pub(crate) claimed: &'a mut Vec<SockId>,
+}
+
+impl Os<'_> {
+    fn ctx(&mut self) -> StackCtx<'_> {
+        StackCtx { now: self.now, node: self.node, rng: self.rng, trace: self.trace, out: self.out, notices: self.notices }
+    }
+
+    /// listen() on `port` with `backlog`.
+    pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SockId, SockError> {
+        let local = SocketAddrV4::new(self.ip, port);
+        let s = self.tcp.listen(&mut self.ctx(), local, backlog)?;
+        self.claimed.push(s);
+        Ok(s)
+    }
+
+    /// connect() to `to` from an ephemeral port.
+    pub fn tcp_connect(&mut self, to: SocketAddrV4) -> Result<SockId, SockError> {
+        let ip = self.ip;
+        let s = self.tcp.connect(&mut self.ctx(), ip, to)?;
+        self.claimed.push(s);
+        Ok(s)
+    }
+
+    /// accept(): the next established connection, if any.
+    pub fn tcp_accept(&mut self, listener: SockId) -> Option<SockId> {
+        let s = self.tcp.accept(&mut self.ctx(), listener)?;
+        self.claimed.push(s);
+        Some(s)
+    }
+
+    /// write(): how many bytes the send buffer took.
+    pub fn tcp_write(&mut self, sock: SockId, data: &[u8]) -> Result<usize, SockError> {
+        self.tcp.write(&mut self.ctx(), sock, data)
+    }
+
+    /// read() up to `max` bytes.
+    pub fn tcp_read(&mut self, sock: SockId, max: usize) -> Result<Vec<u8>, SockError> {
+        self.tcp.read(&mut self.ctx(), sock, max)
+    }
+
+    /// close().
+    pub fn tcp_close(&mut self, sock: SockId) {
+        self.tcp.close(&mut self.ctx(), sock)
+    }
+
+    /// setsockopt(TCP_NODELAY).
+    pub fn tcp_set_nodelay(&mut self, sock: SockId, on: bool) {
+        self.tcp.set_nodelay(sock, on)
+    }
+
+    /// bind() a UDP socket (port 0 picks an ephemeral port).
+    pub fn udp_bind(&mut self, port: u16) -> Result<SockId, SockError> {
+        let ip = self.ip;
+        let s = self.udp.bind(self.trace, self.rng, self.node, SocketAddrV4::new(ip, port))?;
+        self.claimed.push(s);
+        Ok(s)
+    }
+
+    /// sendto() on a UDP socket. `dont_frag` false lets the datagram be fragmented.
+    pub fn udp_send(&mut self, sock: SockId, to: SocketAddrV4, data: &[u8], dont_frag: bool) -> Result<(), SockError> {
+        let pkt = self.udp.send_to(sock, to, data, dont_frag)?;
+        self.out.push(pkt);
+        Ok(())
+    }
+
+    /// Send a raw IP packet (ping, traceroute probes); the host fills the IP ident.
+    pub fn send_raw(&mut self, pkt: Ipv4Packet) {
+        self.raw.push(pkt);
+    }
+
+    /// Wake this app at `at` with `token`.
+    pub fn set_timer(&mut self, at: Instant, token: u64) {
+        self.timers.push((at, token));
+    }
+
+    /// Wake this app after `d`.
+    pub fn set_timer_in(&mut self, d: Duration, token: u64) {
+        let at = self.now + d;
+        self.set_timer(at, token);
+    }
+
+    /// Record an application event.
+    pub fn app_event(&mut self, call: AppCall) {
+        let (t, node) = (self.now, self.node);
+        self.trace.events.push(crate::trace::Event { t, kind: EventKind::App { node, call } });
+    }
+
+    /// Record a line of the app's own output ("64 bytes from 10.0.0.2: icmp_seq=1 ...").
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.app_event(AppCall::Note { text: text.into() });
+    }
+
+    /// A random number from the host's generator.
+    pub fn random_u32(&mut self) -> u32 {
+        self.rng.next_u32()
+    }
+}
+
+fn zero() -> f64 {
+    0.0
+}
+fn one() -> u32 {
+    1
+}
+fn http_port() -> u16 {
+    80
+}
+fn default_backlog() -> u32 {
+    511
+}
+
+/// An application and its settings, as scenario data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "app", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum AppSpec {
+    /// An HTTP/1.1 client making `requests` POSTs of `request_bytes` each.
+    RpcClient {
+        host: String,
+        server: SocketAddrV4,
+        #[serde(default = "zero")]
+        start_ms: f64,
+        #[serde(default = "one")]
+        requests: u32,
+        #[serde(default = "rpc::default_request")]
+        request_bytes: u32,
+        /// Reuse one pooled connection (opened before the first request) instead of a new
+        /// connection per request.
+        #[serde(default)]
+        reuse: bool,
+        #[serde(default)]
+        nodelay: bool,
+        /// Pause between a response and the next request.
+        #[serde(default = "zero")]
+        gap_ms: f64,
+    },
+    /// An HTTP/1.1 server answering every request with `response_bytes`.
+    RpcServer {
+        host: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        #[serde(default = "default_backlog")]
+        backlog: u32,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+        #[serde(default)]
+        nodelay: bool,
+    },
+    /// Sends `bytes` over one TCP connection as fast as TCP allows, then closes.
+    BulkSend {
+        host: String,
+        to: SocketAddrV4,
+        bytes: u64,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// Accepts connections and reads what arrives (at `read_rate_kbps`, or at once).
+    Sink {
+        host: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        #[serde(default = "default_backlog")]
+        backlog: u32,
+        #[serde(default)]
+        read_rate_kbps: Option<f64>,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// A stub resolver sending one DNS query for `name` (type A) over UDP.
+    DnsClient {
+        host: String,
+        server: Ipv4Addr,
+        name: String,
+        #[serde(default = "zero")]
+        start_ms: f64,
+        /// Seconds before a retry (resolv.conf `timeout`, default 5).
+        #[serde(default = "dns::default_timeout")]
+        timeout_ms: f64,
+        /// Tries in all (resolv.conf `attempts`, default 2).
+        #[serde(default = "dns::default_attempts")]
+        attempts: u32,
+    },
+    /// An authoritative DNS server on UDP port 53 with A records.
+    DnsServer {
+        host: String,
+        records: Vec<dns::Record>,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// iputils ping: `count` echo requests of `size` data bytes every `interval_ms`.
+    Ping {
+        host: String,
+        dst: Ipv4Addr,
+        #[serde(default = "ping::default_count")]
+        count: u32,
+        #[serde(default = "ping::default_interval")]
+        interval_ms: f64,
+        #[serde(default = "ping::default_size")]
+        size: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// Classic UDP traceroute: probes to port 33434+ with TTL 1, 2, 3, …
+    Traceroute {
+        host: String,
+        dst: Ipv4Addr,
+        #[serde(default = "traceroute::default_max_hops")]
+        max_hops: u8,
+        #[serde(default = "one")]
+        probes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// Sends one UDP datagram of `bytes` (fragmentation demos); `dont_frag` as IP_PMTUDISC_DO.
+    UdpSend {
+        host: String,
+        to: SocketAddrV4,
+        bytes: u32,
+        #[serde(default)]
+        dont_frag: bool,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// Binds a UDP port and records what arrives.
+    UdpSink {
+        host: String,
+        port: u16,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+}
+
+impl AppSpec {
+    /// The host it runs on.
+    pub fn host(&self) -> &str {
+        match self {
+            AppSpec::RpcClient { host, .. }
+            | AppSpec::RpcServer { host, .. }
+            | AppSpec::BulkSend { host, .. }
+            | AppSpec::Sink { host, .. }
+            | AppSpec::DnsClient { host, .. }
+            | AppSpec::DnsServer { host, .. }
+            | AppSpec::Ping { host, .. }
+            | AppSpec::Traceroute { host, .. }
+            | AppSpec::UdpSend { host, .. }
+            | AppSpec::UdpSink { host, .. } => host,
+        }
+    }
+
+    /// When it starts, in milliseconds.
+    pub fn start_ms(&self) -> f64 {
+        match self {
+            AppSpec::RpcClient { start_ms, .. }
+            | AppSpec::RpcServer { start_ms, .. }
+            | AppSpec::BulkSend { start_ms, .. }
+            | AppSpec::Sink { start_ms, .. }
+            | AppSpec::DnsClient { start_ms, .. }
+            | AppSpec::DnsServer { start_ms, .. }
+            | AppSpec::Ping { start_ms, .. }
+            | AppSpec::Traceroute { start_ms, .. }
+            | AppSpec::UdpSend { start_ms, .. }
+            | AppSpec::UdpSink { start_ms, .. } => *start_ms,
+        }
+    }
+
+    /// Check numbers and names.
+    pub fn validate(&self, ctx: &str) -> Result<(), ScenarioError> {
+        check_range(&format!("{ctx}.start_ms"), self.start_ms(), 0.0, crate::scenario::MAX_STOP_MS)?;
+        match self {
+            AppSpec::RpcClient { requests, request_bytes, gap_ms, .. } => {
+                check_range(&format!("{ctx}.requests"), *requests as f64, 1.0, 1000.0)?;
+                check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 16_000_000.0)?;
+                check_range(&format!("{ctx}.gap_ms"), *gap_ms, 0.0, 600_000.0)
+            }
+            AppSpec::RpcServer { response_bytes, .. } => check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0),
+            AppSpec::BulkSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 1.0, 10e9),
+            AppSpec::Sink { read_rate_kbps, .. } => match read_rate_kbps {
+                Some(r) => check_range(&format!("{ctx}.read_rate_kbps"), *r, 0.0, 1e9),
+                None => Ok(()),
+            },
+            AppSpec::DnsClient { name, timeout_ms, attempts, .. } => {
+                dns::encode_name(name).map_err(|why| ScenarioError::InvalidValue { field: format!("{ctx}.name"), value: name.clone(), why })?;
+                check_range(&format!("{ctx}.timeout_ms"), *timeout_ms, 1.0, 600_000.0)?;
+                check_range(&format!("{ctx}.attempts"), *attempts as f64, 1.0, 10.0)
+            }
+            AppSpec::DnsServer { records, .. } => {
+                for r in records {
+                    dns::encode_name(&r.name).map_err(|why| ScenarioError::InvalidValue { field: format!("{ctx}.records"), value: r.name.clone(), why })?;
+                }
+                Ok(())
+            }
+            AppSpec::Ping { count, interval_ms, size, .. } => {
+                check_range(&format!("{ctx}.count"), *count as f64, 1.0, 10_000.0)?;
+                check_range(&format!("{ctx}.interval_ms"), *interval_ms, 0.2, 600_000.0)?;
+                check_range(&format!("{ctx}.size"), *size as f64, 0.0, 65_507.0)
+            }
+            AppSpec::Traceroute { max_hops, probes, .. } => {
+                check_range(&format!("{ctx}.max_hops"), *max_hops as f64, 1.0, 64.0)?;
+                check_range(&format!("{ctx}.probes"), *probes as f64, 1.0, 3.0)
+            }
+            AppSpec::UdpSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 0.0, 65_507.0),
+            AppSpec::UdpSink { .. } => Ok(()),
+        }
+    }
+}
+
+/// Make the program a spec describes.
+pub fn build(spec: &AppSpec) -> Box<dyn App> {
+    match spec.clone() {
+        AppSpec::RpcClient { server, requests, request_bytes, reuse, nodelay, gap_ms, .. } => {
+            Box::new(rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms)))
+        }
+        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, .. } => Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay)),
+        AppSpec::BulkSend { to, bytes, .. } => Box::new(bulk::BulkSend::new(to, bytes)),
+        AppSpec::Sink { port, backlog, read_rate_kbps, .. } => Box::new(bulk::Sink::new(port, backlog, read_rate_kbps)),
+        AppSpec::DnsClient { server, name, timeout_ms, attempts, .. } => {
+            Box::new(dns::DnsClient::new(server, name, Duration::from_millis_f64(timeout_ms), attempts))
+        }
+        AppSpec::DnsServer { records, .. } => Box::new(dns::DnsServer::new(records)),
+        AppSpec::Ping { dst, count, interval_ms, size, .. } => Box::new(ping::Ping::new(dst, count, Duration::from_millis_f64(interval_ms), size)),
+        AppSpec::Traceroute { dst, max_hops, probes, .. } => Box::new(traceroute::Traceroute::new(dst, max_hops, probes)),
+        AppSpec::UdpSend { to, bytes, dont_frag, .. } => Box::new(udp_send::UdpSend::new(to, bytes, dont_frag)),
+        AppSpec::UdpSink { port, .. } => Box::new(udp_send::UdpSink::new(port)),
+    }
+}
