@@ -9,6 +9,8 @@
 
 pub mod engine;
 pub mod params;
+#[cfg(feature = "pcap")]
+pub mod pcap;
 pub mod rng;
 pub mod tcp;
 pub mod time;
