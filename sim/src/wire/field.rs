@@ -464,48 +464,53 @@ impl Dissector<'_> {
             },
             "Ties the fragments of one datagram together; otherwise just a counter",
         );
-        ok &= self.field(
-            I,
-            "Flags",
-            o + 6,
-            0,
-            3,
-            |_| {
-                let mut names = Vec::new();
-                if flags & super::ipv4::FLAG_RESERVED != 0 {
-                    names.push("Reserved bit set");
-                }
-                if flags & super::ipv4::FLAG_DF != 0 {
-                    names.push("Don't fragment");
-                }
-                if flags & super::ipv4::FLAG_MF != 0 {
-                    names.push("More fragments");
-                }
-                let v = flags & 0xe000;
-                if names.is_empty() {
-                    format!("{v:#06x}")
-                } else {
-                    format!("{v:#06x} ({})", names.join(", "))
-                }
-            },
-            "DF: a router must drop rather than split this packet (Linux sets it for path MTU discovery); MF: more fragments follow",
-        );
-        ok &= self.field(
-            I,
-            "Fragment Offset",
-            o + 6,
-            3,
-            13,
-            |_| {
-                let v = flags & super::ipv4::FRAG_OFFSET_MASK;
-                if v == 0 {
-                    "0".to_string()
-                } else {
-                    format!("{} bytes ({v} × 8)", u32::from(v) * 8)
-                }
-            },
-            "Where this fragment's data belongs in the original datagram, in 8-byte units",
-        );
+        // Flags and fragment offset share one 16-bit word: show both or neither.
+        if self.fits((o + 6) * 8, 16) {
+            self.field(
+                I,
+                "Flags",
+                o + 6,
+                0,
+                3,
+                |_| {
+                    let mut names = Vec::new();
+                    if flags & super::ipv4::FLAG_RESERVED != 0 {
+                        names.push("Reserved bit set");
+                    }
+                    if flags & super::ipv4::FLAG_DF != 0 {
+                        names.push("Don't fragment");
+                    }
+                    if flags & super::ipv4::FLAG_MF != 0 {
+                        names.push("More fragments");
+                    }
+                    let v = flags & 0xe000;
+                    if names.is_empty() {
+                        format!("{v:#06x}")
+                    } else {
+                        format!("{v:#06x} ({})", names.join(", "))
+                    }
+                },
+                "DF: a router must drop rather than split this packet (Linux sets it for path MTU discovery); MF: more fragments follow",
+            );
+            self.field(
+                I,
+                "Fragment Offset",
+                o + 6,
+                3,
+                13,
+                |_| {
+                    let v = flags & super::ipv4::FRAG_OFFSET_MASK;
+                    if v == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("{} bytes ({v} × 8)", u32::from(v) * 8)
+                    }
+                },
+                "Where this fragment's data belongs in the original datagram, in 8-byte units",
+            );
+        } else {
+            ok = false;
+        }
         ok &= self.field(
             I,
             "Time to Live",
