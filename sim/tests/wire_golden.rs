@@ -701,6 +701,21 @@ fn other_summaries() {
         d.get(Layer::Icmp, "MTU of next hop").unwrap().value,
         "1400 bytes"
     );
+    let f = |n: &str| d.get(Layer::Icmp, n).unwrap().clone();
+    assert_eq!(f("Type").value, "3 (Destination unreachable)");
+    assert_eq!(f("Checksum").valid, Some(true));
+    assert!(
+        f("Original datagram")
+            .value
+            .starts_with("548 bytes: 10.0.0.1 → 10.0.0.2 TCP 49152 → 80"),
+        "{}",
+        f("Original datagram").value
+    );
+    let d = dissect(&ping().to_bytes());
+    assert_eq!(
+        d.get(Layer::Icmp, "Type").unwrap().value,
+        "8 (Echo (ping) request)"
+    );
     let d = dissect(&fragments()[1].to_bytes());
     assert!(
         d.summary

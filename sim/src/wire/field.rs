@@ -182,6 +182,7 @@ impl Dissector<'_> {
 
     /// Pushes a field that lies at `byte` + `bit` (bits counted from the byte's top bit) if it
     /// was captured; otherwise returns false and pushes nothing.
+    #[allow(clippy::too_many_arguments)]
     fn field(
         &mut self,
         layer: Layer,
@@ -1132,7 +1133,7 @@ impl Dissector<'_> {
             "Type",
             o * 8,
             8,
-            format!("{t} ({})", desc.split(" (").next().unwrap_or("")),
+            format!("{t} ({})", IcmpRepr::type_name(t).unwrap_or("Unknown")),
             "Kind of message: 8 echo request, 0 echo reply, 3 unreachable, 11 time exceeded",
             None,
         );

@@ -25,6 +25,10 @@ impl Ipv4Packet {
             return vec![self.clone()];
         }
         let payload = self.transport.to_bytes(self.ip.src, self.ip.dst);
+        if payload.is_empty() {
+            // Nothing to split (only possible with an MTU below the header).
+            return vec![self.clone()];
+        }
         let chunk = ((usize::from(mtu).max(ipv4::HEADER_LEN + 8) - ipv4::HEADER_LEN) / 8) * 8;
         let protocol = self.protocol();
         let mut out = Vec::with_capacity(payload.len().div_ceil(chunk));
@@ -191,5 +195,77 @@ impl Reassembler {
         old.into_iter()
             .filter_map(|k| self.pending.remove(&k).and_then(|p| p.first))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Ipv4Repr, UdpRepr};
+
+    fn pkt(len: usize) -> Ipv4Packet {
+        Ipv4Packet {
+            ip: Ipv4Repr {
+                src: Ipv4Addr::new(10, 0, 0, 1),
+                dst: Ipv4Addr::new(10, 0, 0, 2),
+                protocol: IpProtocol::UDP,
+                ttl: 64,
+                ident: 9,
+                dont_frag: false,
+                more_frags: false,
+                frag_offset: 0,
+                dscp: 0,
+                ecn: 0,
+            },
+            transport: Transport::Udp(UdpRepr {
+                src_port: 1,
+                dst_port: 2,
+                payload: vec![3; len],
+            }),
+        }
+    }
+
+    #[test]
+    fn tiny_mtus_still_work() {
+        for mtu in 0..70 {
+            let p = pkt(100);
+            let frags = p.fragment(mtu);
+            assert!(frags.len() > 1);
+            let mut r = Reassembler::new();
+            let done: Vec<_> = frags.into_iter().filter_map(|f| r.add(0, f)).collect();
+            assert_eq!(done, vec![p]);
+        }
+    }
+
+    #[test]
+    fn refragmenting_a_fragment_keeps_offsets() {
+        let p = pkt(3000);
+        let first = p.fragment(1500).remove(0);
+        let again = first.fragment(576);
+        assert_eq!(
+            again.iter().map(|f| f.ip.frag_offset).collect::<Vec<_>>(),
+            [0, 552, 1104]
+        );
+        assert!(again.iter().all(|f| f.ip.more_frags));
+        let mut r = Reassembler::new();
+        let mut out = None;
+        for f in again
+            .into_iter()
+            .chain(p.fragment(1500).into_iter().skip(1))
+        {
+            out = r.add(0, f).or(out);
+        }
+        assert_eq!(out, Some(p));
+    }
+
+    #[test]
+    fn oversized_datagram_is_dropped() {
+        let mut r = Reassembler::new();
+        let mut f = pkt(0).fragment(68).remove(0);
+        f.ip.frag_offset = 65528;
+        f.ip.more_frags = false;
+        f.transport = Transport::Fragment(vec![0; 48]);
+        assert_eq!(r.add(0, f), None);
+        assert!(r.is_empty());
     }
 }

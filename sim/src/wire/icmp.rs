@@ -207,9 +207,9 @@ impl IcmpRepr {
         original_ip_packet[..len.min(QUOTE_MAX)].to_vec()
     }
 
-    /// Wireshark's name for the type and code, e.g. "Destination unreachable (Port unreachable)".
-    pub fn describe(t: u8, c: u8) -> String {
-        let type_name = match t {
+    /// Wireshark's name for a message type, e.g. "Echo (ping) request".
+    pub fn type_name(t: u8) -> Option<&'static str> {
+        Some(match t {
             0 => "Echo (ping) reply",
             3 => "Destination unreachable",
             4 => "Source quench",
@@ -219,7 +219,14 @@ impl IcmpRepr {
             12 => "Parameter problem",
             13 => "Timestamp request",
             14 => "Timestamp reply",
-            _ => return format!("Unknown ICMP type {t} (code {c})"),
+            _ => return None,
+        })
+    }
+
+    /// Wireshark's name for the type and code, e.g. "Destination unreachable (Port unreachable)".
+    pub fn describe(t: u8, c: u8) -> String {
+        let Some(type_name) = Self::type_name(t) else {
+            return format!("Unknown ICMP type {t} (code {c})");
         };
         let code_name = match (t, c) {
             (3, 0) => "Network unreachable",
