@@ -756,11 +756,19 @@ impl Dissector<'_> {
             let end = ip.end;
             let fits = |at: usize, n: usize| at + n <= end;
             let mut at = o;
-            for (name, n) in [
-                ("Source Port", 2),
-                ("Destination Port", 2),
-                ("Sequence Number", 4),
-                ("Acknowledgment Number", 4),
+            for (name, n, meaning) in [
+                ("Source Port", 2, "The sending socket's port"),
+                ("Destination Port", 2, "The receiving socket's port"),
+                (
+                    "Sequence Number",
+                    4,
+                    "Position of the first data byte in this direction's stream",
+                ),
+                (
+                    "Acknowledgment Number",
+                    4,
+                    "The next byte this side expects from the peer",
+                ),
             ] {
                 if !fits(at, n) {
                     break;
@@ -770,7 +778,7 @@ impl Dissector<'_> {
                 } else {
                     self.u32(at).to_string()
                 };
-                self.push(T, name, at * 8, n * 8, v, "", None);
+                self.push(T, name, at * 8, n * 8, v, meaning, None);
                 at += n;
             }
             self.truncated("TCP", 20, o);
