@@ -10,6 +10,7 @@
 pub mod engine;
 pub mod params;
 pub mod rng;
+pub mod stack;
 pub mod tcp;
 pub mod time;
 pub mod trace;
