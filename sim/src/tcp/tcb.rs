@@ -286,7 +286,7 @@ impl Tcb {
             mss: MSS_DEFAULT - if cfg.timestamps { TS_LEN } else { 0 },
             peer_mss: MSS_DEFAULT,
             snd_wscale: 0,
-            rcv_wscale: 0,
+            rcv_wscale: cfg.rcv_wscale(),
             wscale_ok: false,
             ts_ok: false,
             sack_ok: false,
