@@ -176,6 +176,7 @@ impl TcpStack {
         tcb.rcv_nxt = seg.seq;
         tcb.rcv_wup = seg.seq;
         tcb.peer_mss = MSSTAB[idx as usize].max(MIN_MSS);
+        tcb.rcv_wscale = 0;
         if let (true, Some((tsval, tsecr))) = (env.cfg.timestamps, seg.options.timestamps) {
             tcb.ts_ok = true;
             tcb.ts_recent = tsval;

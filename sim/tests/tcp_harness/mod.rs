@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddrV4;
 use wirewise_sim::engine::Scheduler;
 use wirewise_sim::rng::Rng;
@@ -19,6 +19,7 @@ pub enum Ev {
     Deliver { to: usize, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr },
     Wake(usize),
     App(usize),
+    Tick,
 }
 
 /// One segment put on the wire.
@@ -62,6 +63,16 @@ pub struct Net {
     apps: Vec<Option<AppFn>>,
     hook: Option<Hook>,
     wake_at: Vec<Option<Instant>>,
+    /// Bytes waiting to be written, per (host, socket).
+    pub outbox: BTreeMap<(usize, SockId), VecDeque<u8>>,
+    /// Bytes read so far, per (host, socket), for sockets that read automatically.
+    pub inbox: BTreeMap<(usize, SockId), Vec<u8>>,
+    /// Sockets that have read end-of-stream.
+    pub eof: BTreeSet<(usize, SockId)>,
+    auto_read: BTreeSet<(usize, SockId)>,
+    auto_accept: BTreeSet<(usize, SockId)>,
+    /// Connections accepted automatically: (host, listener, child).
+    pub accepted: Vec<(usize, SockId, SockId)>,
 }
 
 pub fn ms(n: u64) -> Duration {
@@ -99,6 +110,12 @@ impl Net {
             apps: Vec::new(),
             hook: None,
             wake_at: vec![None; n],
+            outbox: BTreeMap::new(),
+            inbox: BTreeMap::new(),
+            eof: BTreeSet::new(),
+            auto_read: BTreeSet::new(),
+            auto_accept: BTreeSet::new(),
+            accepted: Vec::new(),
         }
     }
 
@@ -195,6 +212,8 @@ impl Net {
     /// Process events up to and including `t`.
     pub fn run_until(&mut self, t: Instant) {
         self.drain_notices();
+        // So that the clock reads `t` afterwards.
+        self.sched.schedule(t, Ev::Tick);
         while let Some((now, ev)) = self.sched.pop_until(t) {
             match ev {
                 Ev::Deliver { to, src, dst, seg } => {
@@ -206,6 +225,7 @@ impl Net {
                     }
                     self.with(h, |s, ctx| s.poll(ctx));
                 }
+                Ev::Tick => {}
                 Ev::App(i) => {
                     if let Some(f) = self.apps.get_mut(i).and_then(Option::take) {
                         f(self);
@@ -216,8 +236,87 @@ impl Net {
         }
     }
 
+    /// Write `data` on `sock`, continuing on `Writable` until all of it is taken.
+    pub fn send_all(&mut self, h: usize, sock: SockId, data: &[u8]) {
+        self.outbox.entry((h, sock)).or_default().extend(data);
+        self.pump(h, sock);
+    }
+
+    fn pump(&mut self, h: usize, sock: SockId) {
+        loop {
+            let Some(q) = self.outbox.get(&(h, sock)) else { return };
+            if q.is_empty() {
+                return;
+            }
+            let chunk: Vec<u8> = q.iter().take(65536).copied().collect();
+            match self.with(h, |s, c| s.write(c, sock, &chunk)) {
+                Ok(n) => {
+                    if let Some(q) = self.outbox.get_mut(&(h, sock)) {
+                        q.drain(..n);
+                    }
+                }
+                Err(wirewise_sim::stack::SockError::WouldBlock) => return,
+                Err(_) => {
+                    self.outbox.remove(&(h, sock));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Read everything that arrives on `sock` into `inbox`.
+    pub fn auto_read(&mut self, h: usize, sock: SockId) {
+        self.auto_read.insert((h, sock));
+        self.inbox.entry((h, sock)).or_default();
+        self.drain_reads(h, sock);
+    }
+
+    /// Accept every connection of `listener` and read it automatically.
+    pub fn auto_accept(&mut self, h: usize, listener: SockId) {
+        self.auto_accept.insert((h, listener));
+    }
+
+    fn drain_reads(&mut self, h: usize, sock: SockId) {
+        loop {
+            match self.with(h, |s, c| s.read(c, sock, 1 << 20)) {
+                Ok(v) if v.is_empty() => {
+                    self.eof.insert((h, sock));
+                    return;
+                }
+                Ok(v) => self.inbox.entry((h, sock)).or_default().extend(v),
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Bytes read so far on `sock`.
+    pub fn received(&self, h: usize, sock: SockId) -> &[u8] {
+        self.inbox.get(&(h, sock)).map_or(&[], |v| v.as_slice())
+    }
+
+    fn builtin_apps(&mut self, h: usize, n: &Notice) {
+        match *n {
+            Notice::Writable { sock } | Notice::Connected { sock } => self.pump(h, sock),
+            Notice::Readable { sock } | Notice::PeerClosed { sock } => {
+                if self.auto_read.contains(&(h, sock)) {
+                    self.drain_reads(h, sock);
+                }
+            }
+            Notice::AcceptReady { listener } => {
+                if self.auto_accept.contains(&(h, listener)) {
+                    while let Some(c) = self.with(h, |s, x| s.accept(x, listener)) {
+                        self.accepted.push((h, listener, c));
+                        self.auto_read(h, c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn drain_notices(&mut self) {
         while let Some((h, n)) = self.pending.pop_front() {
+            self.builtin_apps(h, &n);
             if let Some(mut hook) = self.hook.take() {
                 hook(self, h, n);
                 if self.hook.is_none() {
