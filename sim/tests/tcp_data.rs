@@ -44,7 +44,8 @@ fn rto_is_about_200_ms_on_a_lan() {
     let rto = net.hosts[0].stack.info(c).unwrap().rto.as_millis();
     assert!((200..=215).contains(&rto), "{rto}");
     // RFC 6298's floor is 1 s.
-    let (mut net, c, _) = connected([TcpConfig::rfc(), TcpConfig::rfc()], Duration::from_micros(50), 2);
+    let (mut net, c, _) =
+        connected([TcpConfig::rfc(), TcpConfig::rfc()], Duration::from_micros(50), 2);
     net.send_all(0, c, &[1u8; 100]);
     net.run_until(at_ms(1000));
     assert_eq!(net.hosts[0].stack.info(c).unwrap().rto, Duration::from_secs(1));
