@@ -1,0 +1,226 @@
+//! The network side of a host's TCP: segment demultiplexing (RFC 9293 §3.10.7), timers, and
+//! ICMP errors (RFC 1122 §4.2.3.9, RFC 1191/8201 path-MTU discovery).
+
+use super::counters;
+use super::input::Outcome;
+use super::output::{emit, reset_for};
+use super::seq;
+use super::stack::TcpStack;
+use super::tcb::{Env, MIN_MSS};
+use super::TcpState;
+use crate::stack::{Notice, SockError, StackCtx};
+use crate::time::Instant;
+use crate::trace::{DropReason, SockId, TimerKind};
+use crate::wire::icmp::code;
+use crate::wire::{Ipv4Addr, TcpRepr};
+use std::net::SocketAddrV4;
+
+/// Linux `min_pmtu` (552): the smallest path MTU an ICMP message can impose.
+pub const MIN_PMTU: u16 = 552;
+
+impl TcpStack {
+    /// A segment arrived for this host. Demultiplexing: the connection with this exact
+    /// 4-tuple, else a listener on the port (exact address, then 0.0.0.0), else no socket:
+    /// answered by a RST unless it is one (RFC 9293 §3.10.7.1). Returns why the segment was
+    /// discarded, if it was, so the network layer can trace it.
+    pub fn on_segment(
+        &mut self,
+        ctx: &mut StackCtx,
+        src_ip: Ipv4Addr,
+        dst_ip: Ipv4Addr,
+        seg: TcpRepr,
+    ) -> Option<DropReason> {
+        let local = SocketAddrV4::new(dst_ip, seg.dst_port);
+        let remote = SocketAddrV4::new(src_ip, seg.src_port);
+        if seg.src_port == 0 || seg.dst_port == 0 {
+            return Some(DropReason::Malformed);
+        }
+        if let Some(&id) = self.by_tuple.get(&(local, remote)) {
+            match self.conn_segment(ctx, id, &seg) {
+                Some(Outcome::Done(r)) => return r,
+                Some(Outcome::Recycle) | None => {}
+            }
+        }
+        let lid = self
+            .listeners
+            .values()
+            .find(|l| l.local == local)
+            .or_else(|| {
+                self.listeners
+                    .values()
+                    .find(|l| l.local.port() == local.port() && l.local.ip().is_unspecified())
+            })
+            .map(|l| l.id);
+        if let Some(lid) = lid {
+            return self.listener_segment(ctx, lid, local, remote, &seg);
+        }
+        self.send_reset(ctx, local, remote, &seg);
+        Some(DropReason::NoSocket)
+    }
+
+    /// Answer `seg` with a RST from `local` (no socket, or a listener getting an ACK).
+    pub(crate) fn send_reset(
+        &mut self,
+        ctx: &mut StackCtx,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        seg: &TcpRepr,
+    ) {
+        if let Some(r) = reset_for(seg) {
+            self.counters.inc(ctx, counters::OUT_RSTS);
+            emit(ctx, local, remote, r);
+        }
+    }
+
+    fn conn_segment(&mut self, ctx: &mut StackCtx, id: SockId, seg: &TcpRepr) -> Option<Outcome> {
+        let tcb = self.conns.get(&id)?;
+        if tcb.state == TcpState::Closed {
+            return None;
+        }
+        // tcp_check_req: the final ACK of a passive open meets the accept queue.
+        if tcb.state == TcpState::SynReceived && tcb.passive {
+            if let Some(lid) = tcb.parent {
+                let env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+                match tcb.handshake_ack_ok(&env, seg) {
+                    Ok(()) => {
+                        if self.listeners.get(&lid).is_some_and(|l| l.accept_queue_full()) {
+                            let r = self.overflow_at_ack(ctx, id, seg);
+                            return Some(Outcome::Done(r));
+                        }
+                    }
+                    Err(true) => {
+                        let tcb = self.conns.get_mut(&id)?;
+                        let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+                        env.count(counters::TSECR_REJECTED);
+                        tcb.challenge_ack(&mut env);
+                        return Some(Outcome::Done(Some(DropReason::Unacceptable)));
+                    }
+                    Err(false) => {}
+                }
+            }
+        }
+        let tcb = self.conns.get_mut(&id)?;
+        let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+        let out = tcb.on_segment(&mut env, seg);
+        if out == Outcome::Recycle {
+            tcb.set_state(&mut env, TcpState::Closed);
+        }
+        tcb.trace_after(ctx);
+        self.after_conn(ctx, id);
+        Some(out)
+    }
+
+    /// Bookkeeping after a connection handled something: listener queues, and removal once
+    /// CLOSED (from the demux table at once; from the socket table when nobody holds it).
+    pub(crate) fn after_conn(&mut self, ctx: &mut StackCtx, id: SockId) {
+        self.sync_child(ctx, id);
+        let Some(tcb) = self.conns.get(&id) else { return };
+        if tcb.state != TcpState::Closed {
+            return;
+        }
+        let key = (tcb.local, tcb.remote);
+        if self.by_tuple.get(&key) == Some(&id) {
+            self.by_tuple.remove(&key);
+        }
+        if tcb.orphan || tcb.parent.is_some() {
+            let notify = tcb.orphan && tcb.error.is_none() && tcb.parent.is_none();
+            self.conns.remove(&id);
+            if notify {
+                ctx.notify(Notice::Closed { sock: id });
+            }
+        }
+    }
+
+    /// Fire every timer due at `ctx.now` (in deadline order per socket, sockets in id order)
+    /// and send what that allows.
+    pub fn poll(&mut self, ctx: &mut StackCtx) {
+        let ids: Vec<SockId> = self.conns.keys().copied().collect();
+        for id in ids {
+            loop {
+                let limit = match self.conns.get(&id) {
+                    Some(t) if t.poll_at().is_some_and(|at| at <= ctx.now) => {
+                        t.parent.map(|l| self.synack_limit(l))
+                    }
+                    _ => break,
+                };
+                let Some(tcb) = self.conns.get_mut(&id) else { break };
+                if let Some(limit) = limit {
+                    tcb.synack_limit = limit;
+                }
+                let Some(kind) = tcb.timers.pop_due(ctx, id) else { break };
+                let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+                tcb.on_timer(&mut env, kind);
+                tcb.trace_after(ctx);
+                self.after_conn(ctx, id);
+            }
+        }
+    }
+
+    /// The earliest timer deadline of any socket: the network layer should call
+    /// [`TcpStack::poll`] then.
+    pub fn poll_at(&self) -> Option<Instant> {
+        self.conns.values().filter_map(|t| t.poll_at()).min()
+    }
+
+    /// An ICMP destination-unreachable quoting one of our segments (`tcp_v4_err`). `local`
+    /// and `remote` are the quoted segment's source and destination, `seq` its sequence
+    /// number (checked to lie in SND.UNA..=SND.NXT).
+    ///
+    /// * Code 4, fragmentation needed (RFC 1191 §6.1, RFC 8201): lower the path MTU to
+    ///   `next_hop_mtu` (at least `min_pmtu` 552), shrink the MSS and resend what is
+    ///   outstanding without a congestion response (`tcp_v4_mtu_reduced` →
+    ///   `tcp_simple_retransmit`).
+    /// * Other codes in SYN-SENT/SYN-RECEIVED are hard errors: the connect fails
+    ///   (port/protocol unreachable ⇒ ECONNREFUSED, net ⇒ ENETUNREACH, host ⇒ EHOSTUNREACH;
+    ///   `icmp_err_convert`). In synchronized states they are soft errors and ignored.
+    ///
+    /// Returns why the message was ignored, if it was.
+    #[allow(clippy::too_many_arguments)]
+    pub fn on_icmp_unreachable(
+        &mut self,
+        ctx: &mut StackCtx,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        icmp_code: u8,
+        next_hop_mtu: u16,
+        seq_no: u32,
+    ) -> Option<DropReason> {
+        let Some(&id) = self.by_tuple.get(&(local, remote)) else {
+            return Some(DropReason::NoSocket);
+        };
+        let tcb = self.conns.get_mut(&id)?;
+        if !seq::between(seq_no, tcb.snd_una, tcb.snd_max) {
+            // LINUX_MIB_OUTOFWINDOWICMPS.
+            return Some(DropReason::Unacceptable);
+        }
+        let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+        if icmp_code == code::FRAG_NEEDED {
+            if next_hop_mtu == 0 {
+                return Some(DropReason::Unacceptable);
+            }
+            let mtu = next_hop_mtu.max(MIN_PMTU);
+            let new_mss = mtu.saturating_sub(40).max(MIN_MSS);
+            if new_mss < tcb.path_mss {
+                tcb.path_mss = new_mss;
+                tcb.update_mss(new_mss);
+                if tcb.synchronized() && seq::lt(tcb.snd_una, tcb.snd_max) {
+                    tcb.snd_nxt = tcb.snd_una;
+                    tcb.push(&mut env, true);
+                }
+            }
+        } else if matches!(tcb.state, TcpState::SynSent | TcpState::SynReceived) && !tcb.passive {
+            let err = match icmp_code {
+                code::NET_UNREACHABLE => SockError::NetUnreachable,
+                code::HOST_UNREACHABLE => SockError::HostUnreachable,
+                _ => SockError::ConnectionRefused,
+            };
+            tcb.abort(&mut env, err);
+        } else {
+            return Some(DropReason::Unacceptable);
+        }
+        tcb.trace_after(ctx);
+        self.after_conn(ctx, id);
+        let _ = TimerKind::Retransmit;
+        None
+    }
+}
