@@ -268,6 +268,7 @@ fn find<'s>(specs: &'s [ParamSpec], name: &str) -> Result<&'s ParamSpec, ParamEr
 }
 
 /// Shorthand for a number spec.
+#[allow(clippy::too_many_arguments)]
 pub const fn number(
     name: &'static str,
     label: &'static str,

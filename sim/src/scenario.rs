@@ -185,6 +185,10 @@ pub struct Scenario {
     /// Bytes of each frame kept in the trace (the rest is counted, like tcpdump -s).
     #[serde(default)]
     pub snaplen: Option<u32>,
+    /// Start with every neighbour already in each ARP cache, as on a server that has been
+    /// talking to its gateway for a while; off shows the first packet waiting for ARP.
+    #[serde(default)]
+    pub warm_arp: bool,
     /// TCP settings of every host unless a host has its own.
     #[serde(default)]
     pub tcp: TcpConfig,

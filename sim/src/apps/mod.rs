@@ -57,14 +57,15 @@ pub struct Os<'a> {
 }
 
 impl Os<'_> {
-    fn ctx(&mut self) -> StackCtx<'_> {
-        StackCtx { now: self.now, node: self.node, rng: self.rng, trace: self.trace, out: self.out, notices: self.notices }
+    fn with_tcp<R>(&mut self, f: impl FnOnce(&mut TcpStack, &mut StackCtx) -> R) -> R {
+        let mut ctx = StackCtx { now: self.now, node: self.node, rng: self.rng, trace: self.trace, out: self.out, notices: self.notices };
+        f(self.tcp, &mut ctx)
     }
 
     /// listen() on `port` with `backlog`.
     pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SockId, SockError> {
         let local = SocketAddrV4::new(self.ip, port);
-        let s = self.tcp.listen(&mut self.ctx(), local, backlog)?;
+        let s = self.with_tcp(|t, c| t.listen(c, local, backlog))?;
         self.claimed.push(s);
         Ok(s)
     }
@@ -72,36 +73,36 @@ impl Os<'_> {
     /// connect() to `to` from an ephemeral port.
     pub fn tcp_connect(&mut self, to: SocketAddrV4) -> Result<SockId, SockError> {
         let ip = self.ip;
-        let s = self.tcp.connect(&mut self.ctx(), ip, to)?;
+        let s = self.with_tcp(|t, c| t.connect(c, ip, to))?;
         self.claimed.push(s);
         Ok(s)
     }
 
     /// accept(): the next established connection, if any.
     pub fn tcp_accept(&mut self, listener: SockId) -> Option<SockId> {
-        let s = self.tcp.accept(&mut self.ctx(), listener)?;
+        let s = self.with_tcp(|t, c| t.accept(c, listener))?;
         self.claimed.push(s);
         Some(s)
     }
 
     /// write(): how many bytes the send buffer took.
     pub fn tcp_write(&mut self, sock: SockId, data: &[u8]) -> Result<usize, SockError> {
-        self.tcp.write(&mut self.ctx(), sock, data)
+        self.with_tcp(|t, c| t.write(c, sock, data))
     }
 
     /// read() up to `max` bytes.
     pub fn tcp_read(&mut self, sock: SockId, max: usize) -> Result<Vec<u8>, SockError> {
-        self.tcp.read(&mut self.ctx(), sock, max)
+        self.with_tcp(|t, c| t.read(c, sock, max))
     }
 
     /// close().
     pub fn tcp_close(&mut self, sock: SockId) {
-        self.tcp.close(&mut self.ctx(), sock)
+        self.with_tcp(|t, c| t.close(c, sock))
     }
 
     /// setsockopt(TCP_NODELAY).
     pub fn tcp_set_nodelay(&mut self, sock: SockId, on: bool) {
-        self.tcp.set_nodelay(sock, on)
+        let _ = self.with_tcp(|t, c| t.set_nodelay(c, sock, on));
     }
 
     /// bind() a UDP socket (port 0 picks an ephemeral port).

@@ -19,7 +19,7 @@ use crate::trace::{AppCall, DropReason, EventKind, FrameId, IfaceInfo, NodeId, S
 use crate::udp::UdpStack;
 use crate::wire::ipv4::DEFAULT_TTL;
 use crate::wire::{icmp, Frame, FramePayload, IcmpRepr, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr, MacAddr, Transport};
-use crate::wire::ipv4::Reassembler;
+use crate::wire::fragment::Reassembler;
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 
@@ -91,6 +91,16 @@ impl Host {
         self.iface.iter().map(L3Iface::info).collect()
     }
 
+    /// Address and MAC of the NIC.
+    pub fn l3_ifaces(&self) -> Vec<(Cidr, MacAddr)> {
+        vec![(self.cidr, self.mac)]
+    }
+
+    /// The ARP cache.
+    pub fn arp_mut(&mut self) -> &mut ArpCache {
+        &mut self.arp
+    }
+
     /// Install an application that starts at `at`.
     pub fn add_app(&mut self, app: Box<dyn App>, at: Instant) {
         self.apps.push(app);
@@ -111,10 +121,7 @@ impl Host {
     /// Timers: TCP, ARP, reassembly, applications.
     pub fn on_wake(&mut self, env: &mut NodeEnv) {
         let mut st = Pending::default();
-        {
-            let mut ctx = self.stack_ctx(env, &mut st);
-            self.tcp.poll(&mut ctx);
-        }
+        self.with_tcp(env, &mut st, |t, c| t.poll(c));
         if let Some(iface) = &self.iface {
             ip::poll_arp(env, std::slice::from_ref(iface), &mut self.arp);
         }
@@ -141,8 +148,9 @@ impl Host {
         self.ident
     }
 
-    fn stack_ctx<'a>(&'a mut self, env: &'a mut NodeEnv, st: &'a mut Pending) -> StackCtx<'a> {
-        StackCtx { now: env.now, node: self.id, rng: &mut self.rng, trace: env.trace, out: &mut st.out, notices: &mut st.notices }
+    fn with_tcp<R>(&mut self, env: &mut NodeEnv, st: &mut Pending, f: impl FnOnce(&mut TcpStack, &mut StackCtx) -> R) -> R {
+        let mut ctx = StackCtx { now: env.now, node: self.id, rng: &mut self.rng, trace: env.trace, out: &mut st.out, notices: &mut st.notices };
+        f(&mut self.tcp, &mut ctx)
     }
 
     /// Run `f` on app `idx` with an [`Os`] handle; record what it claimed and the timers it set.
@@ -182,7 +190,7 @@ impl Host {
             rounds += 1;
             let notices = std::mem::take(&mut st.notices);
             for n in notices {
-                let sock = n.sock();
+                let sock = notice_sock(&n);
                 if let Some(&owner) = self.owners.get(&sock) {
                     self.run_app(env, &mut st, owner, |a, os| a.on_notice(os, &n));
                 }
@@ -265,8 +273,7 @@ impl Host {
         let (src, dst, ttl) = (pkt.ip.src, pkt.ip.dst, pkt.ip.ttl);
         match pkt.transport.clone() {
             Transport::Tcp(seg) => {
-                let mut ctx = self.stack_ctx(env, &mut st);
-                if let Some(reason) = self.tcp.on_segment(&mut ctx, src, dst, seg) {
+                if let Some(reason) = self.with_tcp(env, &mut st, |t, c| t.on_segment(c, src, dst, seg)) {
                     drop(env, reason);
                 }
             }
@@ -298,8 +305,10 @@ impl Host {
                 // Only destination-unreachable matters to TCP (RFC 1122 §4.2.3.9; RFC 1191 for
                 // code 4); time exceeded is a soft error it ignores.
                 if let IcmpRepr::DestUnreachable { code, next_hop_mtu, original } = &msg {
-                    let mut ctx = self.stack_ctx(env, &mut st);
-                    self.tcp.on_icmp_unreachable(&mut ctx, src, *code, *next_hop_mtu, original);
+                    if let Some((local, remote, seq)) = quoted_tcp(original) {
+                        let (code, mtu) = (*code, *next_hop_mtu);
+                        self.with_tcp(env, &mut st, |t, c| t.on_icmp_unreachable(c, local, remote, code, mtu, seq));
+                    }
                 }
                 for idx in 0..self.apps.len() {
                     self.run_app(env, &mut st, idx, |a, os| a.on_icmp(os, src, &msg, ttl));
@@ -324,4 +333,34 @@ struct Pending {
     out: Vec<OutPacket>,
     raw: Vec<Ipv4Packet>,
     notices: Vec<Notice>,
+}
+
+/// The socket a notice is about.
+fn notice_sock(n: &Notice) -> SockId {
+    match n {
+        Notice::Connected { sock }
+        | Notice::ConnectFailed { sock, .. }
+        | Notice::Readable { sock }
+        | Notice::Writable { sock }
+        | Notice::PeerClosed { sock }
+        | Notice::Closed { sock }
+        | Notice::Reset { sock }
+        | Notice::Error { sock, .. } => *sock,
+        Notice::AcceptReady { listener } => *listener,
+    }
+}
+
+/// The TCP connection an ICMP error quotes: (our address, peer, sequence number). The quote
+/// holds the original IP header and at least 8 bytes of TCP: ports and sequence number
+/// (RFC 792; RFC 1122 §3.2.2).
+fn quoted_tcp(original: &[u8]) -> Option<(SocketAddrV4, SocketAddrV4, u32)> {
+    let ihl = (*original.first()? & 0x0f) as usize * 4;
+    if original.get(9) != Some(&IpProtocol::TCP.0) || ihl < 20 || original.len() < ihl + 8 {
+        return None;
+    }
+    let ip = |o: usize| Ipv4Addr::new(original[o], original[o + 1], original[o + 2], original[o + 3]);
+    let port = |o: usize| u16::from_be_bytes([original[o], original[o + 1]]);
+    let t = ihl;
+    let seq = u32::from_be_bytes([original[t + 4], original[t + 5], original[t + 6], original[t + 7]]);
+    Some((SocketAddrV4::new(ip(12), port(t)), SocketAddrV4::new(ip(16), port(t + 2)), seq))
 }

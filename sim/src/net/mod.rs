@@ -188,6 +188,9 @@ impl Network {
                 r.finish_routes();
             }
         }
+        if s.warm_arp {
+            warm_arp(&mut nodes);
+        }
         for n in &nodes {
             trace.nodes.push(match n {
                 Node::Host(h) => NodeInfo { name: h.name.clone(), kind: NodeKind::Host, ifaces: h.iface_info() },
@@ -359,5 +362,29 @@ impl Network {
             self.sched.schedule(arrives, Ev::Arrive { link, dir, frame: copy, bytes: bytes.clone(), lost: None });
         }
         self.sched.schedule(arrives, Ev::Arrive { link, dir, frame, bytes, lost });
+    }
+}
+
+/// Fill every ARP cache with the neighbours on its subnets (`Scenario::warm_arp`).
+fn warm_arp(nodes: &mut [Node]) {
+    let all: Vec<(crate::scenario::Cidr, MacAddr)> = nodes
+        .iter()
+        .flat_map(|n| match n {
+            Node::Host(h) => h.l3_ifaces(),
+            Node::Router(r) => r.l3_ifaces(),
+            Node::Switch(_) => vec![],
+        })
+        .collect();
+    for n in nodes.iter_mut() {
+        let (mine, cache) = match n {
+            Node::Host(h) => (h.l3_ifaces(), h.arp_mut()),
+            Node::Router(r) => (r.l3_ifaces(), r.arp_mut()),
+            Node::Switch(_) => continue,
+        };
+        for (cidr, mac) in &all {
+            if mine.iter().any(|(m, own)| m.contains(cidr.addr) && own != mac) {
+                cache.learn(cidr.addr, *mac);
+            }
+        }
     }
 }

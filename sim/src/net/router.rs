@@ -69,6 +69,16 @@ impl Router {
         }
     }
 
+    /// Addresses and MACs of its interfaces.
+    pub fn l3_ifaces(&self) -> Vec<(Cidr, MacAddr)> {
+        self.ifaces.iter().map(|f| (f.cidr, f.mac)).collect()
+    }
+
+    /// The ARP cache.
+    pub fn arp_mut(&mut self) -> &mut ArpCache {
+        &mut self.arp
+    }
+
     /// The routing table.
     pub fn routes(&self) -> &[Route] {
         &self.routes

@@ -27,6 +27,7 @@ pub const DNS: super::Preset = super::Preset {
             seed: 1,
             stop_ms: 20_000.0,
             snaplen: None,
+        warm_arp: false,
             tcp: TcpConfig::linux(),
             hosts: vec![host("client", "10.0.0.1/24", None), host("resolver", "10.0.0.53/24", None)],
             switches: vec![SwitchSpec { name: "switch".into() }],

@@ -16,6 +16,7 @@ pub(crate) fn chain(name: &str, routers: u8, delay_ms: f64) -> Scenario {
         seed: 1,
         stop_ms: 60_000.0,
         snaplen: None,
+        warm_arp: false,
         tcp: TcpConfig::linux(),
         hosts: vec![
             host("client", "10.0.0.1/24", Some(Ipv4Addr::new(10, 0, 0, 254))),

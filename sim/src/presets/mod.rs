@@ -85,6 +85,7 @@ pub(crate) fn two_hosts(name: &str, rtt_ms: f64, bandwidth_mbps: f64) -> Scenari
         seed: 1,
         stop_ms: 200_000.0,
         snaplen: None,
+        warm_arp: true,
         tcp: TcpConfig::linux(),
         hosts: vec![host("client", "10.0.0.1/24", None), host("server", "10.0.0.2/24", None)],
         switches: vec![],
@@ -113,7 +114,6 @@ pub(crate) fn link(a: &str, b: &str, delay_ms: f64, bandwidth_mbps: f64) -> Link
     }
 }
 
-pub(crate) const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 pub(crate) const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
 #[cfg(test)]

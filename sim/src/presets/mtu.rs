@@ -53,6 +53,7 @@ pub const PMTUD: super::Preset = super::Preset {
     params: PMTUD_PARAMS,
     build: |p| {
         let mut s = chain("pmtud", 2, 5.0);
+        s.warm_arp = true;
         s.links[1].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 30_000.0;
         s.apps = vec![
