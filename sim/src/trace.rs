@@ -355,6 +355,19 @@ impl Trace {
         out
     }
 
+    /// The frames `node` sent (at their first bit) and received (at their last bit), in time
+    /// order: what `tcpdump` on that node would capture.
+    pub fn capture(&self, node: NodeId) -> Vec<(Instant, &FrameRecord)> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::FrameTx { frame, from, .. } if *from == node => Some((e.t, self.frames.get(*frame as usize)?)),
+                EventKind::FrameRx { frame, node: n, .. } if *n == node => Some((e.t, self.frames.get(*frame as usize)?)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The TCP state of `sock` at time `t` (CLOSED before its first transition).
     pub fn tcp_state_at(&self, sock: SockId, t: Instant) -> TcpState {
         let n = self.count_until(t);

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use wirewise_sim::params::{ParamKind, ParamSet};
 use wirewise_sim::presets;
 use wirewise_sim::scenario::Scenario;
-use wirewise_sim::trace::{EventKind, Trace};
+use wirewise_sim::trace::Trace;
 
 const USAGE: &str = "usage:
   wirewise-sim presets
@@ -138,11 +138,7 @@ fn write_pcap(trace: &Trace, path: &str, capture: Option<&str>) -> Result<(), St
         Some(name) => trace.nodes.iter().position(|n| n.name == name).ok_or_else(|| format!("--capture: no node named '{name}'"))?,
         None => 0,
     } as u16;
-    let frames = trace.events.iter().filter_map(|e| match &e.kind {
-        EventKind::FrameTx { frame, from, .. } if *from == node => Some((e.t, &trace.frames[*frame as usize])),
-        EventKind::FrameRx { frame, node: n, .. } if *n == node => Some((e.t, &trace.frames[*frame as usize])),
-        _ => None,
-    });
+    let frames = trace.capture(node);
     let f = std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?;
     wirewise_sim::pcap::write_pcap(std::io::BufWriter::new(f), trace.snaplen, frames).map_err(|e| format!("{path}: {e}"))
 }

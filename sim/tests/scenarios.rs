@@ -1,0 +1,191 @@
+//! End-to-end scenario tests: whole networks from presets, checked against the behaviour and
+//! numbers in the Linux fidelity sheet, through the run summary a learner's figure also uses.
+
+use wirewise_sim::params::ParamSet;
+use wirewise_sim::presets;
+use wirewise_sim::summary::{summarize, RunSummary};
+use wirewise_sim::tcp::TcpState;
+use wirewise_sim::trace::{DropReason, EventKind, Trace};
+
+fn run(name: &str, sets: &[(&str, &str)]) -> (Trace, RunSummary) {
+    let p = presets::find(name).unwrap();
+    let set = ParamSet::apply_strict(p.params, sets.iter().copied()).unwrap();
+    let s = (p.build)(&set).unwrap();
+    let t = wirewise_sim::run(&s).unwrap();
+    let sum = summarize(name, &t);
+    (t, sum)
+}
+
+fn client(s: &RunSummary) -> &wirewise_sim::summary::ConnSummary {
+    s.connections.iter().find(|c| c.host == "client").expect("client connection")
+}
+
+#[test]
+fn connect_takes_one_round_trip_and_the_call_a_second() {
+    for rtt in ["10", "50", "200"] {
+        let (_, s) = run("rpc", &[("rtt", rtt)]);
+        let rtt: f64 = rtt.parse().unwrap();
+        let c = client(&s);
+        let connect = c.connect_ms.unwrap();
+        assert!((connect - rtt).abs() < 0.5, "connect {connect} ms at RTT {rtt}");
+        let ex = c.exchanges_ms[0];
+        assert!(ex >= 2.0 * rtt && ex < 2.0 * rtt + 1.0, "exchange {ex} ms at RTT {rtt}");
+        assert_eq!(c.bytes_read, 2000);
+    }
+}
+
+#[test]
+fn a_pooled_connection_saves_the_handshake() {
+    let (_, s) = run("rpc", &[("reuse", "on"), ("requests", "3"), ("rtt", "40")]);
+    let c = client(&s);
+    assert_eq!(c.exchanges_ms.len(), 3);
+    for ex in &c.exchanges_ms {
+        assert!(*ex >= 40.0 && *ex < 41.0, "pooled exchange {ex} ms should be one RTT");
+    }
+}
+
+#[test]
+fn both_ends_walk_the_rfc_9293_close_sequence() {
+    let (_, s) = run("handshake", &[]);
+    let c = client(&s);
+    assert_eq!(c.states, ["CLOSED", "SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED"]);
+    let srv = s.connections.iter().find(|c| c.host == "server").unwrap();
+    assert_eq!(srv.states, ["LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK", "CLOSED"]);
+}
+
+#[test]
+fn time_wait_lasts_60_s_on_linux_and_240_s_in_rfc_mode() {
+    for (kernel, secs) in [("linux", 60.0), ("rfc", 240.0)] {
+        let (t, _) = run("handshake", &[("kernel", kernel)]);
+        let sock = t.sockets.iter().position(|s| s.remote.is_some() && t.nodes[s.node as usize].name == "client").unwrap() as u32;
+        let at = |st: TcpState| {
+            t.events.iter().find_map(|e| match e.kind {
+                EventKind::TcpState { sock: s, to, .. } if s == sock && to == st => Some(e.t.as_secs_f64()),
+                _ => None,
+            })
+        };
+        let tw = at(TcpState::TimeWait).unwrap();
+        let closed = at(TcpState::Closed).unwrap();
+        assert!((closed - tw - secs).abs() < 1e-6, "{kernel}: TIME-WAIT lasted {} s", closed - tw);
+    }
+}
+
+#[test]
+fn a_lost_syn_costs_the_initial_one_second_rto() {
+    let (_, s) = run("lost-syn", &[("rtt", "50")]);
+    let c = client(&s);
+    assert!((c.connect_ms.unwrap() - 1050.0).abs() < 1.0, "{:?}", c.connect_ms);
+    assert_eq!(c.retransmissions, 1);
+    assert_eq!(s.drops.iter().map(|d| d.count).sum::<u32>(), 1);
+}
+
+#[test]
+fn a_closed_port_answers_rst_and_connect_fails_in_one_rtt() {
+    let (t, s) = run("closed-port", &[("rtt", "30")]);
+    let c = client(&s);
+    assert_eq!(c.connect_error.as_deref(), Some("ECONNREFUSED"));
+    assert!((c.connect_ms.unwrap() - 30.0).abs() < 0.5);
+    assert_eq!(c.states, ["CLOSED", "SYN-SENT", "CLOSED"]);
+    let rst = t.frames.iter().any(|f| wirewise_sim::wire::dissect(&f.bytes).summary.contains("RST"));
+    assert!(rst, "the server's kernel must send a RST");
+}
+
+#[test]
+fn traceroute_reveals_every_router_then_the_destination() {
+    let (_, s) = run("traceroute", &[("routers", "4")]);
+    let hops: Vec<&String> = s.notes.iter().filter(|n| n.contains("client:") && n.contains(" ms") && !n.contains("traceroute to")).collect();
+    assert_eq!(hops.len(), 5, "{hops:#?}");
+    for (i, want) in ["10.0.0.254", "10.0.1.2", "10.0.2.2", "10.0.3.2", "10.0.4.2"].iter().enumerate() {
+        assert!(hops[i].contains(want), "hop {} should be {want}: {}", i + 1, hops[i]);
+    }
+    let ttl_drops: u32 = s.drops.iter().filter(|d| d.reason == "TtlExpired").map(|d| d.count).sum();
+    assert_eq!(ttl_drops, 4);
+}
+
+#[test]
+fn ping_crosses_routers_and_ttl_shows_it() {
+    let (_, s) = run("ping", &[("routers", "3"), ("count", "3")]);
+    let replies: Vec<_> = s.notes.iter().filter(|n| n.contains("bytes from")).collect();
+    assert_eq!(replies.len(), 3);
+    assert!(replies.iter().all(|r| r.contains("64 bytes") && r.contains("ttl=61")), "{replies:?}");
+    assert!(s.notes.iter().any(|n| n.contains("0% packet loss")));
+}
+
+#[test]
+fn routers_fragment_when_df_is_clear_and_refuse_when_set() {
+    let (t, s) = run("fragmentation", &[("bytes", "1472"), ("mtu", "576")]);
+    assert!(s.notes.iter().any(|n| n.contains("received 1472 bytes")), "{:?}", s.notes);
+    let frags = t.frames.iter().filter(|f| wirewise_sim::wire::dissect(&f.bytes).summary.contains("ragment")).count();
+    assert!(frags >= 3, "a 1500-byte packet over MTU 576 makes 3 fragments, saw {frags}");
+    let (_, s) = run("fragmentation", &[("bytes", "1472"), ("mtu", "576"), ("df", "on")]);
+    assert!(!s.notes.iter().any(|n| n.contains("received")));
+    assert!(s.drops.iter().any(|d| d.reason == "TooBig"));
+}
+
+#[test]
+fn pmtud_recovers_and_blocked_icmp_makes_a_black_hole() {
+    let (_, s) = run("pmtud", &[]);
+    assert_eq!(client(&s).bytes_read, 20_000);
+    assert!(s.drops.iter().any(|d| d.reason == "TooBig"));
+    let (_, s) = run("pmtud", &[("block_icmp", "on")]);
+    let c = client(&s);
+    assert!(c.states.contains(&"ESTABLISHED".to_string()), "the handshake still works");
+    assert_eq!(c.bytes_read, 0, "but no full-size segment ever arrives");
+}
+
+#[test]
+fn dns_answers_in_one_exchange_and_retries_after_5_s_when_lost() {
+    let (t, s) = run("dns", &[]);
+    assert!(s.notes.iter().any(|n| n.contains("A 203.0.113.10")));
+    let arp = t.events.iter().filter(|e| matches!(e.kind, EventKind::ArpLearned { .. })).count();
+    assert!(arp >= 2, "cold ARP caches learn each other");
+    let (_, s) = run("dns", &[("lose_query", "on")]);
+    let answer = s.notes.iter().find(|n| n.contains("A 203.0.113.10")).unwrap();
+    let at: f64 = answer.split(" ms").next().unwrap().trim().parse().unwrap();
+    assert!(at > 5000.0 && at < 5100.0, "answered at {at} ms");
+}
+
+#[test]
+fn bulk_fills_the_pipe_and_a_small_queue_drops() {
+    let (_, s) = run("bulk", &[("seconds", "5"), ("megabytes", "20"), ("bandwidth", "20"), ("rtt", "40")]);
+    let srv = s.connections.iter().find(|c| c.host == "server").unwrap();
+    // 20 Mbit/s for ~5 s carries at most 12.5 MB; slow start costs a little.
+    assert!(srv.bytes_read > 9_000_000 && srv.bytes_read <= 12_500_000, "read {}", srv.bytes_read);
+    let (_, s) = run("bulk", &[("seconds", "5"), ("bandwidth", "20"), ("rtt", "40"), ("queue", "10")]);
+    assert!(s.queues.iter().any(|q| q.drops > 0), "a 10-packet queue below the BDP overflows in slow start");
+}
+
+#[test]
+fn every_transmitted_frame_arrives_or_its_loss_is_traced() {
+    for p in presets::all() {
+        let mut sc = p.default_scenario().unwrap();
+        if p.name == "bulk" {
+            sc.stop_ms = 1000.0;
+            sc.links[0].loss = 0.02;
+        }
+        let t = wirewise_sim::run(&sc).unwrap();
+        for tx in t.transmissions() {
+            if tx.end <= t.end {
+                let outcome = t.events.iter().any(|e| match &e.kind {
+                    EventKind::FrameRx { frame, .. } => *frame == tx.frame,
+                    EventKind::FrameDropped { frame, reason, .. } => *frame == tx.frame && *reason != DropReason::QueueFull,
+                    _ => false,
+                });
+                assert!(outcome, "{}: frame {} vanished", p.name, tx.frame);
+            }
+        }
+    }
+}
+
+#[test]
+fn invalid_scenarios_are_typed_errors_not_panics() {
+    let mut s = presets::find("rpc").unwrap().default_scenario().unwrap();
+    s.links[0].b = "nobody".into();
+    assert!(matches!(wirewise_sim::run(&s), Err(wirewise_sim::ScenarioError::UnknownNode { .. })));
+    let mut s = presets::find("rpc").unwrap().default_scenario().unwrap();
+    s.links[0].bandwidth_mbps = f64::NAN;
+    assert!(matches!(wirewise_sim::run(&s), Err(wirewise_sim::ScenarioError::InvalidValue { .. })));
+    let mut s = presets::find("rpc").unwrap().default_scenario().unwrap();
+    s.hosts[1].name = "client".into();
+    assert!(matches!(wirewise_sim::run(&s), Err(wirewise_sim::ScenarioError::DuplicateName { .. })));
+}
