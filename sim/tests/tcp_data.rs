@@ -185,3 +185,29 @@ fn bulk_transfer_seq_numbers_wrap_and_stay_consistent() {
     assert!(seqs.iter().any(|&q| q < 20_000), "wrapped past zero");
     assert_eq!(net.hosts[0].stack.info(c).unwrap().iss, u32::MAX - 100);
 }
+
+#[test]
+fn icmp_fragmentation_needed_lowers_the_mss_and_resends() {
+    let (mut net, c, s) = connected(linux2(), ms(5), 13);
+    // Every full-sized segment is "too big" for a 1400-byte hop until the MSS drops.
+    let big = std::rc::Rc::new(std::cell::Cell::new(true));
+    let b2 = big.clone();
+    net.drop_all(move |from, seg| from == 0 && b2.get() && seg.payload.len() > 1360);
+    net.send_all(0, c, &vec![3u8; 20_000]);
+    let first =
+        net.sent_by(0).into_iter().find(|x| x.seg.payload.len() > 1360).unwrap().seg.clone();
+    let local = net.trace.sockets[c as usize].local;
+    let remote = net.addr(1, 80);
+    let r = net.with(0, |st, x| st.icmp_unreachable_for(x, local, remote, 4, 1400, first.seq));
+    assert_eq!(r, None);
+    big.set(false);
+    let info = net.hosts[0].stack.info(c).unwrap();
+    assert_eq!(info.snd_mss, 1400 - 40 - 12);
+    net.run_until(at_ms(5000));
+    assert_eq!(net.received(1, s).len(), 20_000);
+    // A quoted sequence number outside the flight is ignored.
+    let r = net.with(0, |st, x| {
+        st.icmp_unreachable_for(x, local, remote, 4, 600, first.seq.wrapping_sub(1_000_000))
+    });
+    assert!(r.is_some());
+}

@@ -60,7 +60,7 @@ fn write_write_read(nodelay: bool) -> Vec<f64> {
         n.with(0, |x, ctx| x.write(ctx, c, &[1u8; 100])).unwrap();
         n.with(0, |x, ctx| x.write(ctx, c, &[2u8; 100])).unwrap();
     };
-    let it2 = iterate.clone();
+    let it2 = iterate;
     net.on_notice(move |n, h, note| match (h, note) {
         (1, Notice::Readable { sock }) if sock == s => {
             let v = n.with(1, |x, ctx| x.read(ctx, s, 1000)).unwrap_or_default();

@@ -231,7 +231,7 @@ fn icmp_port_unreachable_fails_a_syn_sent_connect() {
     let c = net.connect(0, dead);
     let local = net.trace.sockets[c as usize].local;
     let iss = net.sent_by(0)[0].seg.seq;
-    let r = net.with(0, |s, ctx| s.on_icmp_unreachable(ctx, local, dead, 3, 0, iss));
+    let r = net.with(0, |s, ctx| s.icmp_unreachable_for(ctx, local, dead, 3, 0, iss));
     assert_eq!(r, None);
     assert_eq!(net.state(0, c), TcpState::Closed);
     assert!(net

@@ -10,7 +10,7 @@ use super::tcb::{Env, MIN_MSS};
 use super::TcpState;
 use crate::stack::{Notice, SockError, StackCtx};
 use crate::time::Instant;
-use crate::trace::{DropReason, SockId, TimerKind};
+use crate::trace::{DropReason, SockId};
 use crate::wire::icmp::code;
 use crate::wire::{Ipv4Addr, TcpRepr};
 use std::net::SocketAddrV4;
@@ -162,9 +162,28 @@ impl TcpStack {
         self.conns.values().filter_map(|t| t.poll_at()).min()
     }
 
-    /// An ICMP destination-unreachable quoting one of our segments (`tcp_v4_err`). `local`
-    /// and `remote` are the quoted segment's source and destination, `seq` its sequence
-    /// number (checked to lie in SND.UNA..=SND.NXT).
+    /// An ICMP destination-unreachable (type 3) from `icmp_src` with `icmp_code`, carrying
+    /// the start of one of our datagrams in `original` (its IPv4 header and at least the first
+    /// 8 bytes of the TCP header, RFC 792). Finds the connection from the quoted addresses,
+    /// ports and sequence number and hands it to [`TcpStack::icmp_unreachable_for`]; a quote
+    /// that is too short, not TCP or not from us is ignored (`Malformed`).
+    pub fn on_icmp_unreachable(
+        &mut self,
+        ctx: &mut StackCtx,
+        icmp_src: Ipv4Addr,
+        icmp_code: u8,
+        next_hop_mtu: u16,
+        original: &[u8],
+    ) -> Option<DropReason> {
+        let _ = icmp_src;
+        let Some((local, remote, seq_no)) = parse_quote(original) else {
+            return Some(DropReason::Malformed);
+        };
+        self.icmp_unreachable_for(ctx, local, remote, icmp_code, next_hop_mtu, seq_no)
+    }
+
+    /// The same, with the quoted segment already decoded: `local` and `remote` are its source
+    /// and destination, `seq_no` its sequence number (checked to lie in SND.UNA..=SND.MAX).
     ///
     /// * Code 4, fragmentation needed (RFC 1191 §6.1, RFC 8201): lower the path MTU to
     ///   `next_hop_mtu` (at least `min_pmtu` 552), shrink the MSS and resend what is
@@ -175,8 +194,7 @@ impl TcpStack {
     ///   `icmp_err_convert`). In synchronized states they are soft errors and ignored.
     ///
     /// Returns why the message was ignored, if it was.
-    #[allow(clippy::too_many_arguments)]
-    pub fn on_icmp_unreachable(
+    pub fn icmp_unreachable_for(
         &mut self,
         ctx: &mut StackCtx,
         local: SocketAddrV4,
@@ -220,7 +238,49 @@ impl TcpStack {
         }
         tcb.trace_after(ctx);
         self.after_conn(ctx, id);
-        let _ = TimerKind::Retransmit;
         None
+    }
+}
+
+/// Read (source, destination, sequence number) of the TCP segment quoted by an ICMP error:
+/// an IPv4 header (IHL words, protocol 6) followed by at least 8 bytes of TCP header.
+fn parse_quote(original: &[u8]) -> Option<(SocketAddrV4, SocketAddrV4, u32)> {
+    let first = *original.first()?;
+    if first >> 4 != 4 || *original.get(9)? != 6 {
+        return None;
+    }
+    let ihl = usize::from(first & 0x0f) * 4;
+    if ihl < 20 {
+        return None;
+    }
+    let b = |r: std::ops::Range<usize>| original.get(r);
+    let ip = |r| b(r).map(|x: &[u8]| Ipv4Addr::new(x[0], x[1], x[2], x[3]));
+    let port = |o: usize| b(o..o + 2).map(|x| u16::from_be_bytes([x[0], x[1]]));
+    let src = ip(12..16)?;
+    let dst = ip(16..20)?;
+    let sport = port(ihl)?;
+    let dport = port(ihl + 2)?;
+    let seq = b(ihl + 4..ihl + 8).map(|x| u32::from_be_bytes([x[0], x[1], x[2], x[3]]))?;
+    Some((SocketAddrV4::new(src, sport), SocketAddrV4::new(dst, dport), seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_quote;
+
+    #[test]
+    fn quote_parsing_is_bounded() {
+        let mut q = vec![0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        q.extend([0x9c, 0x40, 0, 80, 0xde, 0xad, 0xbe, 0xef]);
+        let (l, r, s) = parse_quote(&q).unwrap();
+        assert_eq!(
+            (l.to_string(), r.to_string(), s),
+            ("10.0.0.1:40000".into(), "10.0.0.2:80".into(), 0xdead_beef)
+        );
+        for n in 0..q.len() {
+            assert!(parse_quote(&q[..n]).is_none());
+        }
+        q[9] = 17;
+        assert!(parse_quote(&q).is_none());
     }
 }

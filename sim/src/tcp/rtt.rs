@@ -190,7 +190,7 @@ mod tests {
         let mut r = RttEstimator::new(&cfg);
         r.sample(&cfg, Duration::from_millis(10), 1, 2);
         assert_eq!(r.rto(), Duration::from_secs(1));
-        r.sample(&cfg, Duration::from_millis(800), 1, 2);
+        r.sample(&cfg, Duration::from_millis(2000), 1, 2);
         assert!(r.rto() > Duration::from_secs(1));
     }
 

@@ -297,17 +297,15 @@ impl Net {
     fn builtin_apps(&mut self, h: usize, n: &Notice) {
         match *n {
             Notice::Writable { sock } | Notice::Connected { sock } => self.pump(h, sock),
-            Notice::Readable { sock } | Notice::PeerClosed { sock } => {
-                if self.auto_read.contains(&(h, sock)) {
-                    self.drain_reads(h, sock);
-                }
+            Notice::Readable { sock } | Notice::PeerClosed { sock }
+                if self.auto_read.contains(&(h, sock)) =>
+            {
+                self.drain_reads(h, sock);
             }
-            Notice::AcceptReady { listener } => {
-                if self.auto_accept.contains(&(h, listener)) {
-                    while let Some(c) = self.with(h, |s, x| s.accept(x, listener)) {
-                        self.accepted.push((h, listener, c));
-                        self.auto_read(h, c);
-                    }
+            Notice::AcceptReady { listener } if self.auto_accept.contains(&(h, listener)) => {
+                while let Some(c) = self.with(h, |s, x| s.accept(x, listener)) {
+                    self.accepted.push((h, listener, c));
+                    self.auto_read(h, c);
                 }
             }
             _ => {}
