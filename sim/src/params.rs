@@ -96,12 +96,10 @@ impl ParamSpec {
         let text = text.trim();
         match &self.kind {
             ParamKind::Number { min, max, .. } => {
-                let n: f64 = text.parse().ok().filter(|n: &f64| n.is_finite()).ok_or_else(|| {
-                    ParamError::Invalid {
-                        name: self.name,
-                        value: text.to_string(),
-                        expected: format!("a number from {} to {}", fmt_num(*min), fmt_num(*max)),
-                    }
+                let n: f64 = text.parse().ok().filter(|n: &f64| n.is_finite()).ok_or_else(|| ParamError::Invalid {
+                    name: self.name,
+                    value: text.to_string(),
+                    expected: format!("a number from {} to {}", fmt_num(*min), fmt_num(*max)),
                 })?;
                 if n < *min || n > *max {
                     return Err(ParamError::OutOfRange {
@@ -116,21 +114,19 @@ impl ParamSpec {
             ParamKind::Bool => match text {
                 "1" | "true" | "on" | "yes" => Ok(ParamValue::Bool(true)),
                 "0" | "false" | "off" | "no" => Ok(ParamValue::Bool(false)),
-                _ => Err(ParamError::Invalid {
-                    name: self.name,
-                    value: text.to_string(),
-                    expected: "on or off".into(),
-                }),
+                _ => {
+                    Err(ParamError::Invalid { name: self.name, value: text.to_string(), expected: "on or off".into() })
+                }
             },
-            ParamKind::Choice { options } => options
-                .iter()
-                .find(|o| **o == text)
-                .map(|o| ParamValue::Choice(Cow::Borrowed(*o)))
-                .ok_or_else(|| ParamError::Invalid {
-                    name: self.name,
-                    value: text.to_string(),
-                    expected: format!("one of {}", options.join(", ")),
-                }),
+            ParamKind::Choice { options } => {
+                options.iter().find(|o| **o == text).map(|o| ParamValue::Choice(Cow::Borrowed(*o))).ok_or_else(|| {
+                    ParamError::Invalid {
+                        name: self.name,
+                        value: text.to_string(),
+                        expected: format!("one of {}", options.join(", ")),
+                    }
+                })
+            }
         }
     }
 
@@ -176,9 +172,7 @@ pub struct ParamSet {
 impl ParamSet {
     /// Every parameter at its default.
     pub fn defaults(specs: &[ParamSpec]) -> Self {
-        ParamSet {
-            values: specs.iter().map(|s| (s.name.to_string(), s.default.clone())).collect(),
-        }
+        ParamSet { values: specs.iter().map(|s| (s.name.to_string(), s.default.clone())).collect() }
     }
 
     /// Apply `name=value` pairs strictly (the command line, lesson blocks).
@@ -261,10 +255,10 @@ impl ParamSet {
 }
 
 fn find<'s>(specs: &'s [ParamSpec], name: &str) -> Result<&'s ParamSpec, ParamError> {
-    specs.iter().find(|s| s.name == name).ok_or_else(|| ParamError::Unknown {
-        name: name.to_string(),
-        known: specs.iter().map(|s| s.name).collect(),
-    })
+    specs
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ParamError::Unknown { name: name.to_string(), known: specs.iter().map(|s| s.name).collect() })
 }
 
 /// Shorthand for a number spec.

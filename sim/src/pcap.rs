@@ -36,9 +36,7 @@ pub fn write_pcap<'a, W: io::Write>(
         let data = &rec.bytes[..cap];
         let orig_len = rec.orig_len.max(cap as u32);
         let ts = std::time::Duration::from_nanos(at.as_nanos());
-        writer
-            .write_packet(&PcapPacket::new(ts, orig_len, data))
-            .map_err(to_io)?;
+        writer.write_packet(&PcapPacket::new(ts, orig_len, data)).map_err(to_io)?;
     }
     writer.into_writer().flush()
 }
@@ -57,10 +55,7 @@ mod tests {
 
     #[test]
     fn writes_readable_records() {
-        let rec = FrameRecord {
-            bytes: vec![0xaa; 100],
-            orig_len: 100,
-        };
+        let rec = FrameRecord { bytes: vec![0xaa; 100], orig_len: 100 };
         let mut out = Vec::new();
         let at = [Instant(1_500_000_123), Instant(2_000_000_000)];
         write_pcap(&mut out, 64, at.iter().map(|&t| (t, &rec))).unwrap();

@@ -247,7 +247,11 @@ pub(crate) fn check_range(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), S
     if v.is_finite() && v >= lo && v <= hi {
         Ok(())
     } else {
-        Err(ScenarioError::InvalidValue { field: field.into(), value: v.to_string(), why: format!("must be between {lo} and {hi}") })
+        Err(ScenarioError::InvalidValue {
+            field: field.into(),
+            value: v.to_string(),
+            why: format!("must be between {lo} and {hi}"),
+        })
     }
 }
 
@@ -264,7 +268,11 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), ScenarioError> {
         check_range("stop_ms", self.stop_ms, 0.0, MAX_STOP_MS)?;
         let count = self.hosts.len() + self.switches.len() + self.routers.len();
-        if count > MAX_ITEMS || self.links.len() > MAX_ITEMS || self.apps.len() > MAX_ITEMS || self.faults.len() > MAX_ITEMS {
+        if count > MAX_ITEMS
+            || self.links.len() > MAX_ITEMS
+            || self.apps.len() > MAX_ITEMS
+            || self.faults.len() > MAX_ITEMS
+        {
             return Err(ScenarioError::InvalidValue {
                 field: "scenario".into(),
                 value: format!("{count} nodes, {} links, {} apps", self.links.len(), self.apps.len()),
@@ -275,9 +283,19 @@ impl Scenario {
             return Err(ScenarioError::Topology { what: "a scenario needs at least one host".into() });
         }
         let mut names = BTreeSet::new();
-        for n in self.hosts.iter().map(|h| &h.name).chain(self.switches.iter().map(|s| &s.name)).chain(self.routers.iter().map(|r| &r.name)) {
+        for n in self
+            .hosts
+            .iter()
+            .map(|h| &h.name)
+            .chain(self.switches.iter().map(|s| &s.name))
+            .chain(self.routers.iter().map(|r| &r.name))
+        {
             if n.is_empty() {
-                return Err(ScenarioError::InvalidValue { field: "name".into(), value: "\"\"".into(), why: "nodes need a name".into() });
+                return Err(ScenarioError::InvalidValue {
+                    field: "name".into(),
+                    value: "\"\"".into(),
+                    why: "nodes need a name".into(),
+                });
             }
             if !names.insert(n.as_str()) {
                 return Err(ScenarioError::DuplicateName { name: n.clone() });
@@ -299,14 +317,18 @@ impl Scenario {
             for (end, ip) in [(&l.a, l.a_ip), (&l.b, l.b_ip)] {
                 let is_router = self.routers.iter().any(|r| &r.name == end);
                 if is_router && ip.is_none() {
-                    return Err(ScenarioError::Topology { what: format!("links[{i}]: router '{end}' needs an address on this link (a_ip/b_ip)") });
+                    return Err(ScenarioError::Topology {
+                        what: format!("links[{i}]: router '{end}' needs an address on this link (a_ip/b_ip)"),
+                    });
                 }
             }
         }
         for h in &self.hosts {
             let n = self.links.iter().filter(|l| l.a == h.name || l.b == h.name).count();
             if n != 1 {
-                return Err(ScenarioError::Topology { what: format!("host '{}' must have exactly one link (it has {n})", h.name) });
+                return Err(ScenarioError::Topology {
+                    what: format!("host '{}' must have exactly one link (it has {n})", h.name),
+                });
             }
         }
         for (i, a) in self.apps.iter().enumerate() {

@@ -151,11 +151,17 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                         c.exchanges_ms.push(round3(latency.as_millis_f64()));
                     }
                 }
-                AppCall::Note { text } => notes.push(format!("{:.3} ms {}: {text}", e.t.as_millis_f64(), node_name(*node))),
+                AppCall::Note { text } => {
+                    notes.push(format!("{:.3} ms {}: {text}", e.t.as_millis_f64(), node_name(*node)))
+                }
                 _ => {}
             },
             EventKind::FrameQueued { link, from, depth_packets, .. } => {
-                let q = queues.entry((*link, *from)).or_insert_with(|| QueueSummary { link: link_name(*link, *from), max_packets: 0, drops: 0 });
+                let q = queues.entry((*link, *from)).or_insert_with(|| QueueSummary {
+                    link: link_name(*link, *from),
+                    max_packets: 0,
+                    drops: 0,
+                });
                 q.max_packets = q.max_packets.max(*depth_packets);
             }
             EventKind::FrameTx { frame, from, .. } => {
@@ -201,7 +207,11 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                 };
                 if *reason == DropReason::QueueFull {
                     if let (Some(l), Some(n)) = (link, node) {
-                        let q = queues.entry((*l, *n)).or_insert_with(|| QueueSummary { link: link_name(*l, *n), max_packets: 0, drops: 0 });
+                        let q = queues.entry((*l, *n)).or_insert_with(|| QueueSummary {
+                            link: link_name(*l, *n),
+                            max_packets: 0,
+                            drops: 0,
+                        });
                         q.drops += 1;
                     }
                 }
@@ -211,7 +221,11 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
         }
     }
     for c in conns.values_mut() {
-        let (Ok(local), Ok(remote)) = (c.local.parse::<std::net::SocketAddrV4>(), c.remote.parse::<std::net::SocketAddrV4>()) else { continue };
+        let (Ok(local), Ok(remote)) =
+            (c.local.parse::<std::net::SocketAddrV4>(), c.remote.parse::<std::net::SocketAddrV4>())
+        else {
+            continue;
+        };
         let mut key = [0u8; 12];
         key[..4].copy_from_slice(&local.ip().octets());
         key[4..8].copy_from_slice(&remote.ip().octets());

@@ -361,8 +361,12 @@ impl Trace {
         self.events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::FrameTx { frame, from, .. } if *from == node => Some((e.t, self.frames.get(*frame as usize)?)),
-                EventKind::FrameRx { frame, node: n, .. } if *n == node => Some((e.t, self.frames.get(*frame as usize)?)),
+                EventKind::FrameTx { frame, from, .. } if *from == node => {
+                    Some((e.t, self.frames.get(*frame as usize)?))
+                }
+                EventKind::FrameRx { frame, node: n, .. } if *n == node => {
+                    Some((e.t, self.frames.get(*frame as usize)?))
+                }
                 _ => None,
             })
             .collect()

@@ -20,7 +20,13 @@ pub struct UdpStack {
 
 impl UdpStack {
     /// bind(): port 0 picks a free ephemeral port at random, as Linux does.
-    pub fn bind(&mut self, trace: &mut Trace, rng: &mut Rng, node: NodeId, local: SocketAddrV4) -> Result<SockId, SockError> {
+    pub fn bind(
+        &mut self,
+        trace: &mut Trace,
+        rng: &mut Rng,
+        node: NodeId,
+        local: SocketAddrV4,
+    ) -> Result<SockId, SockError> {
         let port = if local.port() == 0 {
             let span = (EPHEMERAL.1 - EPHEMERAL.0) as u64 + 1;
             let start = rng.range_u64(0, span - 1);
@@ -42,7 +48,13 @@ impl UdpStack {
     }
 
     /// sendto(): the datagram to hand to IP.
-    pub fn send_to(&mut self, sock: SockId, to: SocketAddrV4, data: &[u8], dont_frag: bool) -> Result<OutPacket, SockError> {
+    pub fn send_to(
+        &mut self,
+        sock: SockId,
+        to: SocketAddrV4,
+        data: &[u8],
+        dont_frag: bool,
+    ) -> Result<OutPacket, SockError> {
         let local = *self.sockets.get(&sock).ok_or(SockError::BadSocket)?;
         if data.len() > 65_507 {
             // 65535 − 20 (IP) − 8 (UDP): EMSGSIZE.

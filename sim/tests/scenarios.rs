@@ -57,7 +57,9 @@ fn both_ends_walk_the_rfc_9293_close_sequence() {
 fn time_wait_lasts_60_s_on_linux_and_240_s_in_rfc_mode() {
     for (kernel, secs) in [("linux", 60.0), ("rfc", 240.0)] {
         let (t, _) = run("handshake", &[("kernel", kernel)]);
-        let sock = t.sockets.iter().position(|s| s.remote.is_some() && t.nodes[s.node as usize].name == "client").unwrap() as u32;
+        let sock =
+            t.sockets.iter().position(|s| s.remote.is_some() && t.nodes[s.node as usize].name == "client").unwrap()
+                as u32;
         let at = |st: TcpState| {
             t.events.iter().find_map(|e| match e.kind {
                 EventKind::TcpState { sock: s, to, .. } if s == sock && to == st => Some(e.t.as_secs_f64()),
@@ -93,7 +95,8 @@ fn a_closed_port_answers_rst_and_connect_fails_in_one_rtt() {
 #[test]
 fn traceroute_reveals_every_router_then_the_destination() {
     let (_, s) = run("traceroute", &[("routers", "4")]);
-    let hops: Vec<&String> = s.notes.iter().filter(|n| n.contains("client:") && n.contains(" ms") && !n.contains("traceroute to")).collect();
+    let hops: Vec<&String> =
+        s.notes.iter().filter(|n| n.contains("client:") && n.contains(" ms") && !n.contains("traceroute to")).collect();
     assert_eq!(hops.len(), 5, "{hops:#?}");
     for (i, want) in ["10.0.0.254", "10.0.1.2", "10.0.2.2", "10.0.3.2", "10.0.4.2"].iter().enumerate() {
         assert!(hops[i].contains(want), "hop {} should be {want}: {}", i + 1, hops[i]);
@@ -168,7 +171,9 @@ fn every_transmitted_frame_arrives_or_its_loss_is_traced() {
             if tx.end <= t.end {
                 let outcome = t.events.iter().any(|e| match &e.kind {
                     EventKind::FrameRx { frame, .. } => *frame == tx.frame,
-                    EventKind::FrameDropped { frame, reason, .. } => *frame == tx.frame && *reason != DropReason::QueueFull,
+                    EventKind::FrameDropped { frame, reason, .. } => {
+                        *frame == tx.frame && *reason != DropReason::QueueFull
+                    }
                     _ => false,
                 });
                 assert!(outcome, "{}: frame {} vanished", p.name, tx.frame);

@@ -33,14 +33,8 @@ fn fin_close(cfg: TcpConfig, tw_secs: f64) {
     });
     net.run_until(at_ms(400_000));
     use TcpState::*;
-    assert_eq!(
-        net.states_of(c),
-        vec![Closed, SynSent, Established, FinWait1, FinWait2, TimeWait, Closed]
-    );
-    assert_eq!(
-        net.states_of(s),
-        vec![Listen, SynReceived, Established, CloseWait, LastAck, Closed]
-    );
+    assert_eq!(net.states_of(c), vec![Closed, SynSent, Established, FinWait1, FinWait2, TimeWait, Closed]);
+    assert_eq!(net.states_of(s), vec![Listen, SynReceived, Established, CloseWait, LastAck, Closed]);
     let tw = net.entered(c, TimeWait).unwrap();
     let closed = net.entered(c, Closed).unwrap();
     assert_eq!(secs(closed) - secs(tw), tw_secs);

@@ -44,19 +44,14 @@ fn rto_is_about_200_ms_on_a_lan() {
     let rto = net.hosts[0].stack.info(c).unwrap().rto.as_millis();
     assert!((200..=215).contains(&rto), "{rto}");
     // RFC 6298's floor is 1 s.
-    let (mut net, c, _) =
-        connected([TcpConfig::rfc(), TcpConfig::rfc()], Duration::from_micros(50), 2);
+    let (mut net, c, _) = connected([TcpConfig::rfc(), TcpConfig::rfc()], Duration::from_micros(50), 2);
     net.send_all(0, c, &[1u8; 100]);
     net.run_until(at_ms(1000));
     assert_eq!(net.hosts[0].stack.info(c).unwrap().rto, Duration::from_secs(1));
 }
 
 fn data_from_client(net: &Net) -> Vec<(f64, u32)> {
-    net.sent_by(0)
-        .iter()
-        .filter(|s| !s.seg.payload.is_empty())
-        .map(|s| (secs(s.t), s.seg.seq))
-        .collect()
+    net.sent_by(0).iter().filter(|s| !s.seg.payload.is_empty()).map(|s| (secs(s.t), s.seg.seq)).collect()
 }
 
 #[test]
@@ -82,8 +77,7 @@ fn rto_backs_off_exponentially() {
     net.at(at_ms(1000), move |n| n.send_all(0, c, b"x"));
     net.run_until(at_ms(30_000));
     let d = data_from_client(&net);
-    let gaps: Vec<u64> =
-        d.windows(2).map(|w| ((w[1].0 - w[0].0) * 1000.0).round() as u64).take(6).collect();
+    let gaps: Vec<u64> = d.windows(2).map(|w| ((w[1].0 - w[0].0) * 1000.0).round() as u64).take(6).collect();
     assert_eq!(gaps, vec![220, 440, 880, 1760, 3520, 7040]);
     let info = net.hosts[0].stack.info(c).unwrap();
     assert!(info.backoff >= 6);
@@ -194,8 +188,7 @@ fn icmp_fragmentation_needed_lowers_the_mss_and_resends() {
     let b2 = big.clone();
     net.drop_all(move |from, seg| from == 0 && b2.get() && seg.payload.len() > 1360);
     net.send_all(0, c, &vec![3u8; 20_000]);
-    let first =
-        net.sent_by(0).into_iter().find(|x| x.seg.payload.len() > 1360).unwrap().seg.clone();
+    let first = net.sent_by(0).into_iter().find(|x| x.seg.payload.len() > 1360).unwrap().seg.clone();
     let local = net.trace.sockets[c as usize].local;
     let remote = net.addr(1, 80);
     let r = net.with(0, |st, x| st.icmp_unreachable_for(x, local, remote, 4, 1400, first.seq));
@@ -206,8 +199,6 @@ fn icmp_fragmentation_needed_lowers_the_mss_and_resends() {
     net.run_until(at_ms(5000));
     assert_eq!(net.received(1, s).len(), 20_000);
     // A quoted sequence number outside the flight is ignored.
-    let r = net.with(0, |st, x| {
-        st.icmp_unreachable_for(x, local, remote, 4, 600, first.seq.wrapping_sub(1_000_000))
-    });
+    let r = net.with(0, |st, x| st.icmp_unreachable_for(x, local, remote, 4, 600, first.seq.wrapping_sub(1_000_000)));
     assert!(r.is_some());
 }

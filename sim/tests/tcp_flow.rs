@@ -30,12 +30,8 @@ fn small_segment_is_acked_after_40_ms_once_quickacks_are_used_up() {
     }
     net.run_until(at_ms(5000));
     // Arrival of segment i at 101 + 100 i ms; the server's ACK for it.
-    let acks: Vec<u64> = net
-        .sent_by(1)
-        .iter()
-        .filter(|x| x.t >= at_ms(100))
-        .map(|x| (x.t.as_nanos() / 1_000_000) % 100)
-        .collect();
+    let acks: Vec<u64> =
+        net.sent_by(1).iter().filter(|x| x.t >= at_ms(100)).map(|x| (x.t.as_nanos() / 1_000_000) % 100).collect();
     assert_eq!(acks.len(), 25);
     // The first ones are quick ACKs (immediate), the last ones wait TCP_DELACK_MIN.
     assert_eq!(acks[0], 1);

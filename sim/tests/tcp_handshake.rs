@@ -42,10 +42,7 @@ fn handshake_options_windows_and_states() {
 
     assert_eq!(net.states_of(c), vec![TcpState::Closed, TcpState::SynSent, TcpState::Established]);
     let child = net.with(1, |s, ctx| s.accept(ctx, l)).expect("accepted");
-    assert_eq!(
-        net.states_of(child),
-        vec![TcpState::Listen, TcpState::SynReceived, TcpState::Established]
-    );
+    assert_eq!(net.states_of(child), vec![TcpState::Listen, TcpState::SynReceived, TcpState::Established]);
     // connect() returns after one RTT.
     assert_eq!(net.entered(c, TcpState::Established), Some(at_ms(10)));
     let info = net.hosts[0].stack.info(c).unwrap();
@@ -61,8 +58,7 @@ fn handshake_options_windows_and_states() {
 
 #[test]
 fn synack_echoes_only_what_the_syn_offered_and_mss_defaults_to_536() {
-    let plain =
-        TcpConfig { timestamps: false, sack: false, window_scaling: false, ..TcpConfig::linux() };
+    let plain = TcpConfig { timestamps: false, sack: false, window_scaling: false, ..TcpConfig::linux() };
     let mut net = Net::new(vec![plain, TcpConfig::linux()], ms(1), 2);
     let _l = net.listen(1, 80, 8);
     let srv = net.addr(1, 80);
@@ -158,12 +154,8 @@ fn synack_retransmitted_at_1_3_7_15_31_and_request_dropped_at_63() {
     net.drop_all(|from, seg| from == 0 && !seg.flags.syn());
     let c = net.connect(0, srv);
     net.run_until(at_ms(100_000));
-    let t: Vec<f64> = net
-        .sent_by(1)
-        .iter()
-        .filter(|s| s.seg.flags == TcpFlags::SYN | TcpFlags::ACK)
-        .map(|s| secs(s.t))
-        .collect();
+    let t: Vec<f64> =
+        net.sent_by(1).iter().filter(|s| s.seg.flags == TcpFlags::SYN | TcpFlags::ACK).map(|s| secs(s.t)).collect();
     assert_eq!(t, vec![0.001, 1.001, 3.001, 7.001, 15.001, 31.001]);
     let synacks: Vec<_> = net.sent_by(1).into_iter().map(|s| s.seg.clone()).collect();
     assert!(synacks.iter().all(|s| s.seq == synacks[0].seq), "ISN unchanged");
@@ -189,8 +181,7 @@ fn rst_on_a_closed_port_refuses_the_connection() {
     assert!(net
         .notices
         .iter()
-        .any(|(_, _, n)| *n
-            == Notice::ConnectFailed { sock: c, error: SockError::ConnectionRefused }));
+        .any(|(_, _, n)| *n == Notice::ConnectFailed { sock: c, error: SockError::ConnectionRefused }));
     assert_eq!(net.counter(1, "TcpOutRsts"), 1);
     // The pending error is reported once (sk_err), then the socket is just not connected.
     let e = net.with(0, |s, ctx| s.read(ctx, c, 10));
@@ -237,6 +228,5 @@ fn icmp_port_unreachable_fails_a_syn_sent_connect() {
     assert!(net
         .notices
         .iter()
-        .any(|(_, _, n)| *n
-            == Notice::ConnectFailed { sock: c, error: SockError::ConnectionRefused }));
+        .any(|(_, _, n)| *n == Notice::ConnectFailed { sock: c, error: SockError::ConnectionRefused }));
 }

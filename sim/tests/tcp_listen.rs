@@ -45,9 +45,7 @@ fn backlog_admits_backlog_plus_one() {
         assert!(syns >= 12 + 2 * (12 - admitted), "{syns}");
         // The queue lengths were traced with cap backlog+1.
         let last_acc = net.trace.events.iter().rev().find_map(|e| match &e.kind {
-            EventKind::Queue { sock, queue: QueueKind::Accept, len, cap } if *sock == l => {
-                Some((*len, *cap))
-            }
+            EventKind::Queue { sock, queue: QueueKind::Accept, len, cap } if *sock == l => Some((*len, *cap)),
             _ => None,
         });
         assert_eq!(last_acc, Some((admitted as u32, backlog + 1)));
@@ -91,12 +89,8 @@ fn final_ack_on_full_queue_is_dropped_and_recovers_after_accept() {
     assert_eq!(net.state(0, b), TcpState::Established);
     assert_eq!(net.hosts[1].stack.listen_queues(l), Some((2, 1, 1)));
     let bport = net.trace.sockets[b as usize].local.port();
-    let synack_to_b: Vec<f64> = net
-        .sent_by(1)
-        .iter()
-        .filter(|s| s.seg.flags.syn() && s.seg.dst_port == bport)
-        .map(|s| secs(s.t))
-        .collect();
+    let synack_to_b: Vec<f64> =
+        net.sent_by(1).iter().filter(|s| s.seg.flags.syn() && s.seg.dst_port == bport).map(|s| secs(s.t)).collect();
     assert_eq!(synack_to_b, vec![0.051, 1.051, 3.051, 7.051]);
     assert!(net.counter(1, "ListenOverflows") >= 4);
     // accept() at 12 s frees a slot; the next SYN-ACK (15.05 s) or a data retransmission

@@ -45,9 +45,7 @@ fn config(kind: u8, ts: bool, sack: bool, ws: bool) -> TcpConfig {
 }
 
 fn pattern(dir: u8, from: usize, len: usize) -> Vec<u8> {
-    (from..from + len)
-        .map(|i| (i as u32).wrapping_mul(31).wrapping_add(u32::from(dir) * 7) as u8)
-        .collect()
+    (from..from + len).map(|i| (i as u32).wrapping_mul(31).wrapping_add(u32::from(dir) * 7) as u8).collect()
 }
 
 fn written(net: &Net, sock: SockId) -> usize {
@@ -55,9 +53,7 @@ fn written(net: &Net, sock: SockId) -> usize {
         .events
         .iter()
         .map(|e| match &e.kind {
-            EventKind::App { call: AppCall::Write { sock: s, bytes }, .. } if *s == sock => {
-                *bytes as usize
-            }
+            EventKind::App { call: AppCall::Write { sock: s, bytes }, .. } if *s == sock => *bytes as usize,
             _ => 0,
         })
         .sum()
@@ -164,25 +160,17 @@ fn any_segment() -> impl Strategy<Value = TcpRepr> {
         ),
         proptest::collection::vec(any::<u8>(), 0..3000),
     )
-        .prop_map(
-            |((sp, dp), (seq, ack, flags, window), (mss, ws, sp_ok, ts, sack), payload)| TcpRepr {
-                src_port: sp,
-                dst_port: dp,
-                seq,
-                ack,
-                flags: TcpFlags(flags),
-                window,
-                urgent: 0,
-                options: TcpOptions {
-                    mss,
-                    window_scale: ws,
-                    sack_permitted: sp_ok,
-                    timestamps: ts,
-                    sack_blocks: sack,
-                },
-                payload,
-            },
-        )
+        .prop_map(|((sp, dp), (seq, ack, flags, window), (mss, ws, sp_ok, ts, sack), payload)| TcpRepr {
+            src_port: sp,
+            dst_port: dp,
+            seq,
+            ack,
+            flags: TcpFlags(flags),
+            window,
+            urgent: 0,
+            options: TcpOptions { mss, window_scale: ws, sack_permitted: sp_ok, timestamps: ts, sack_blocks: sack },
+            payload,
+        })
 }
 
 proptest! {

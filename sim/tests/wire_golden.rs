@@ -60,10 +60,7 @@ fn frame(src: Ipv4Addr, dst: Ipv4Addr, df: bool, t: Transport) -> Frame {
             src: MacAddr::local(u32::from(src)),
             ethertype: EtherType::IPV4,
         },
-        payload: FramePayload::Ipv4(Ipv4Packet {
-            ip: ip(proto, df, src, dst),
-            transport: t,
-        }),
+        payload: FramePayload::Ipv4(Ipv4Packet { ip: ip(proto, df, src, dst), transport: t }),
     }
 }
 
@@ -121,10 +118,7 @@ fn est_tcp(flags: TcpFlags, payload: &[u8]) -> Frame {
         flags,
         window: 502,
         urgent: 0,
-        options: TcpOptions {
-            timestamps: Some((TSVAL + 1, 77)),
-            ..Default::default()
-        },
+        options: TcpOptions { timestamps: Some((TSVAL + 1, 77)), ..Default::default() },
         payload: payload.to_vec(),
     };
     frame(A, B, true, Transport::Tcp(t))
@@ -132,25 +126,12 @@ fn est_tcp(flags: TcpFlags, payload: &[u8]) -> Frame {
 
 fn ping() -> Frame {
     let data: Vec<u8> = (0..56u8).collect();
-    frame(
-        A,
-        B,
-        true,
-        Transport::Icmp(IcmpRepr::EchoRequest {
-            ident: 0x1c2d,
-            seq_no: 1,
-            data,
-        }),
-    )
+    frame(A, B, true, Transport::Icmp(IcmpRepr::EchoRequest { ident: 0x1c2d, seq_no: 1, data }))
 }
 
 fn arp_request() -> Frame {
     Frame {
-        eth: EthernetRepr {
-            dst: MacAddr::BROADCAST,
-            src: MacAddr::local(1),
-            ethertype: EtherType::ARP,
-        },
+        eth: EthernetRepr { dst: MacAddr::BROADCAST, src: MacAddr::local(1), ethertype: EtherType::ARP },
         payload: FramePayload::Arp(ArpRepr {
             op: ArpOp::Request,
             sender_mac: MacAddr::local(1),
@@ -163,11 +144,7 @@ fn arp_request() -> Frame {
 
 fn arp_reply() -> Frame {
     Frame {
-        eth: EthernetRepr {
-            dst: MacAddr::local(1),
-            src: MacAddr::local(2),
-            ethertype: EtherType::ARP,
-        },
+        eth: EthernetRepr { dst: MacAddr::local(1), src: MacAddr::local(2), ethertype: EtherType::ARP },
         payload: FramePayload::Arp(ArpRepr {
             op: ArpOp::Reply,
             sender_mac: MacAddr::local(2),
@@ -179,16 +156,7 @@ fn arp_reply() -> Frame {
 }
 
 fn udp_hi() -> Frame {
-    frame(
-        A,
-        B,
-        false,
-        Transport::Udp(UdpRepr {
-            src_port: 53000,
-            dst_port: 53,
-            payload: b"hi".to_vec(),
-        }),
-    )
+    frame(A, B, false, Transport::Udp(UdpRepr { src_port: 53000, dst_port: 53, payload: b"hi".to_vec() }))
 }
 
 fn ip_bytes(f: &Frame) -> Vec<u8> {
@@ -196,56 +164,24 @@ fn ip_bytes(f: &Frame) -> Vec<u8> {
 }
 
 fn frag_needed() -> Frame {
-    let quoted = IcmpRepr::quote(&ip_bytes(&est_tcp(
-        TcpFlags::ACK | TcpFlags::PSH,
-        &[7; 1448],
-    )));
+    let quoted = IcmpRepr::quote(&ip_bytes(&est_tcp(TcpFlags::ACK | TcpFlags::PSH, &[7; 1448])));
     frame(
         Ipv4Addr::new(10, 0, 1, 254),
         A,
         false,
-        Transport::Icmp(IcmpRepr::DestUnreachable {
-            code: code::FRAG_NEEDED,
-            next_hop_mtu: 1400,
-            original: quoted,
-        }),
+        Transport::Icmp(IcmpRepr::DestUnreachable { code: code::FRAG_NEEDED, next_hop_mtu: 1400, original: quoted }),
     )
 }
 
 fn time_exceeded() -> Frame {
     let quoted = IcmpRepr::quote(&ip_bytes(&udp_hi()));
-    frame(
-        Ipv4Addr::new(10, 0, 1, 254),
-        A,
-        false,
-        Transport::Icmp(IcmpRepr::TimeExceeded {
-            code: 0,
-            original: quoted,
-        }),
-    )
+    frame(Ipv4Addr::new(10, 0, 1, 254), A, false, Transport::Icmp(IcmpRepr::TimeExceeded { code: 0, original: quoted }))
 }
 
 fn fragments() -> Vec<Frame> {
-    let big = frame(
-        A,
-        B,
-        false,
-        Transport::Udp(UdpRepr {
-            src_port: 5000,
-            dst_port: 6000,
-            payload: vec![0x5a; 3000],
-        }),
-    );
-    let FramePayload::Ipv4(pkt) = big.payload else {
-        unreachable!()
-    };
-    pkt.fragment(1500)
-        .into_iter()
-        .map(|p| Frame {
-            eth: big.eth,
-            payload: FramePayload::Ipv4(p),
-        })
-        .collect()
+    let big = frame(A, B, false, Transport::Udp(UdpRepr { src_port: 5000, dst_port: 6000, payload: vec![0x5a; 3000] }));
+    let FramePayload::Ipv4(pkt) = big.payload else { unreachable!() };
+    pkt.fragment(1500).into_iter().map(|p| Frame { eth: big.eth, payload: FramePayload::Ipv4(p) }).collect()
 }
 
 /// One frame of each kind the simulation sends.
@@ -254,13 +190,7 @@ fn all_frames() -> Vec<(&'static str, Frame)> {
         ("syn", syn_frame()),
         ("syn-ack", syn_ack_frame()),
         ("ack", est_tcp(TcpFlags::ACK, b"")),
-        (
-            "data",
-            est_tcp(
-                TcpFlags::ACK | TcpFlags::PSH,
-                b"GET / HTTP/1.1\r\nHost: b\r\n\r\n",
-            ),
-        ),
+        ("data", est_tcp(TcpFlags::ACK | TcpFlags::PSH, b"GET / HTTP/1.1\r\nHost: b\r\n\r\n")),
         ("fin", est_tcp(TcpFlags::ACK | TcpFlags::FIN, b"")),
         (
             "rst",
@@ -320,11 +250,7 @@ fn syn_ack_window_and_echoed_timestamp() {
     assert_eq!(&tcp[14..16], &65160u16.to_be_bytes());
     assert_eq!(&tcp[24..28], &[0x04, 0x02, 0x08, 0x0a]);
     assert_eq!(&tcp[28..32], &77u32.to_be_bytes());
-    assert_eq!(
-        &tcp[32..36],
-        &TSVAL.to_be_bytes(),
-        "TSecr echoes the SYN's TSval"
-    );
+    assert_eq!(&tcp[32..36], &TSVAL.to_be_bytes(), "TSecr echoes the SYN's TSval");
     assert_eq!(rfc1071(&pseudo_and(tcp, B, A, 6)), 0);
     assert_eq!(Frame::parse(&b), Ok(syn_ack_frame()));
 }
@@ -348,32 +274,10 @@ fn linux_option_layouts() {
         v
     };
     let ts = Some((1, 2));
-    assert_eq!(
-        emit(TcpOptions {
-            timestamps: ts,
-            ..Default::default()
-        })[..4],
-        [1, 1, 8, 10]
-    );
-    assert_eq!(
-        emit(TcpOptions {
-            sack_permitted: true,
-            ..Default::default()
-        }),
-        [1, 1, 4, 2]
-    );
-    assert_eq!(
-        emit(TcpOptions {
-            window_scale: Some(14),
-            ..Default::default()
-        }),
-        [1, 3, 3, 14]
-    );
-    let sack = emit(TcpOptions {
-        timestamps: ts,
-        sack_blocks: vec![(10, 20), (30, 40)],
-        ..Default::default()
-    });
+    assert_eq!(emit(TcpOptions { timestamps: ts, ..Default::default() })[..4], [1, 1, 8, 10]);
+    assert_eq!(emit(TcpOptions { sack_permitted: true, ..Default::default() }), [1, 1, 4, 2]);
+    assert_eq!(emit(TcpOptions { window_scale: Some(14), ..Default::default() }), [1, 3, 3, 14]);
+    let sack = emit(TcpOptions { timestamps: ts, sack_blocks: vec![(10, 20), (30, 40)], ..Default::default() });
     assert_eq!(sack.len(), 12 + 4 + 16);
     assert_eq!(&sack[12..16], &[1, 1, 5, 18]);
     assert_eq!(&sack[16..20], &10u32.to_be_bytes());
@@ -429,11 +333,7 @@ fn icmp_errors_quote_and_round_trip() {
     assert_eq!(Frame::parse(&b), Ok(f));
     let t = time_exceeded();
     let b = t.to_bytes();
-    assert_eq!(
-        b.len(),
-        14 + 20 + 8 + 30,
-        "the whole 30-byte datagram is quoted"
-    );
+    assert_eq!(b.len(), 14 + 20 + 8 + 30, "the whole 30-byte datagram is quoted");
     assert_eq!(Frame::parse(&b), Ok(t));
 }
 
@@ -441,23 +341,13 @@ fn icmp_errors_quote_and_round_trip() {
 fn corrupted_checksums_are_rejected() {
     let mut b = syn_frame().to_bytes();
     b[22] = 63; // TTL without fixing the header checksum
-    assert!(matches!(
-        Frame::parse(&b),
-        Err(WireError::BadChecksum { layer: "IPv4" })
-    ));
+    assert!(matches!(Frame::parse(&b), Err(WireError::BadChecksum { layer: "IPv4" })));
     let mut b = syn_frame().to_bytes();
     b[40] ^= 1; // sequence number
-    assert!(matches!(
-        Frame::parse(&b),
-        Err(WireError::BadChecksum { layer: "TCP" })
-    ));
+    assert!(matches!(Frame::parse(&b), Err(WireError::BadChecksum { layer: "TCP" })));
     let d = dissect(&b);
     assert_eq!(d.get(Layer::Tcp, "Checksum").unwrap().valid, Some(false));
-    assert!(
-        d.problems.iter().any(|p| p.contains("TCP: bad checksum")),
-        "{:?}",
-        d.problems
-    );
+    assert!(d.problems.iter().any(|p| p.contains("TCP: bad checksum")), "{:?}", d.problems);
 }
 
 #[test]
@@ -483,10 +373,7 @@ fn fragmentation_and_reassembly() {
         assert_eq!(Frame::parse(&b), Ok(f.clone()));
         assert_eq!(p.ip.ident, 0x5a17);
     }
-    assert_eq!(
-        u16::from_be_bytes([frags[1].to_bytes()[20], frags[1].to_bytes()[21]]),
-        0x2000 | 185
-    );
+    assert_eq!(u16::from_be_bytes([frags[1].to_bytes()[20], frags[1].to_bytes()[21]]), 0x2000 | 185);
 
     // Out of order, with a duplicate: complete on the last missing piece.
     let mut r = Reassembler::new();
@@ -494,17 +381,9 @@ fn fragmentation_and_reassembly() {
     assert_eq!(r.add(1, pkts[0].clone()), None);
     assert_eq!(r.add(2, pkts[0].clone()), None);
     let whole = r.add(3, pkts[1].clone()).expect("complete");
-    let FramePayload::Ipv4(orig) = frame(
-        A,
-        B,
-        false,
-        Transport::Udp(UdpRepr {
-            src_port: 5000,
-            dst_port: 6000,
-            payload: vec![0x5a; 3000],
-        }),
-    )
-    .payload
+    let FramePayload::Ipv4(orig) =
+        frame(A, B, false, Transport::Udp(UdpRepr { src_port: 5000, dst_port: 6000, payload: vec![0x5a; 3000] }))
+            .payload
     else {
         unreachable!()
     };
@@ -513,19 +392,8 @@ fn fragmentation_and_reassembly() {
 
     // A datagram that never completes expires; its first fragment comes back for ICMP 11/1.
     assert_eq!(r.add(10, pkts[0].clone()), None);
-    assert!(r
-        .expire(
-            10 + DEFAULT_REASSEMBLY_TIMEOUT_NS - 1,
-            DEFAULT_REASSEMBLY_TIMEOUT_NS
-        )
-        .is_empty());
-    assert_eq!(
-        r.expire(
-            10 + DEFAULT_REASSEMBLY_TIMEOUT_NS,
-            DEFAULT_REASSEMBLY_TIMEOUT_NS
-        ),
-        vec![pkts[0].clone()]
-    );
+    assert!(r.expire(10 + DEFAULT_REASSEMBLY_TIMEOUT_NS - 1, DEFAULT_REASSEMBLY_TIMEOUT_NS).is_empty());
+    assert_eq!(r.expire(10 + DEFAULT_REASSEMBLY_TIMEOUT_NS, DEFAULT_REASSEMBLY_TIMEOUT_NS), vec![pkts[0].clone()]);
     assert!(r.is_empty());
 
     // Overlapping fragments discard the datagram.
@@ -556,10 +424,7 @@ fn layer_span(d: &Dissection, layer: Layer) -> Option<(u32, u32)> {
     let first = fs.first()?;
     let mut at = first.bit_offset;
     for f in &fs {
-        assert_eq!(
-            f.bit_offset, at,
-            "{layer:?} fields are not contiguous at {f:?}"
-        );
+        assert_eq!(f.bit_offset, at, "{layer:?} fields are not contiguous at {f:?}");
         at = f.bit_end();
     }
     Some((first.bit_offset / 8, at / 8))
@@ -608,57 +473,24 @@ fn syn_fields_and_summary() {
     );
     let f = |n: &str| d.get(Layer::Ipv4, n).unwrap_or_else(|| panic!("{n}"));
     assert_eq!((f("Version").bit_offset, f("Version").bit_len), (112, 4));
-    assert_eq!(
-        (f("Header Length").bit_offset, f("Header Length").bit_len),
-        (116, 4)
-    );
+    assert_eq!((f("Header Length").bit_offset, f("Header Length").bit_len), (116, 4));
     assert_eq!(f("Header Length").value, "20 bytes (5)");
-    assert_eq!(
-        (
-            f("Differentiated Services Codepoint").bit_len,
-            f("Explicit Congestion Notification").bit_len
-        ),
-        (6, 2)
-    );
+    assert_eq!((f("Differentiated Services Codepoint").bit_len, f("Explicit Congestion Notification").bit_len), (6, 2));
     assert_eq!((f("Flags").bit_offset, f("Flags").bit_len), (20 * 8, 3));
     assert_eq!(f("Flags").value, "0x4000 (Don't fragment)");
-    assert_eq!(
-        (
-            f("Fragment Offset").bit_offset,
-            f("Fragment Offset").bit_len
-        ),
-        (20 * 8 + 3, 13)
-    );
-    assert_eq!(
-        (
-            f("Time to Live").bit_offset,
-            f("Time to Live").value.as_str()
-        ),
-        (22 * 8, "64")
-    );
+    assert_eq!((f("Fragment Offset").bit_offset, f("Fragment Offset").bit_len), (20 * 8 + 3, 13));
+    assert_eq!((f("Time to Live").bit_offset, f("Time to Live").value.as_str()), (22 * 8, "64"));
     assert!(f("Time to Live").meaning.contains("64"));
     assert_eq!(f("Header Checksum").valid, Some(true));
     let t = |n: &str| d.get(Layer::Tcp, n).unwrap_or_else(|| panic!("{n}"));
-    assert_eq!(
-        (t("Header Length").bit_offset, t("Header Length").bit_len),
-        (46 * 8, 4)
-    );
+    assert_eq!((t("Header Length").bit_offset, t("Header Length").bit_len), (46 * 8, 4));
     assert_eq!(t("Header Length").value, "40 bytes (10)");
-    assert_eq!(
-        (t("Reserved").bit_offset, t("Reserved").bit_len),
-        (46 * 8 + 4, 4)
-    );
+    assert_eq!((t("Reserved").bit_offset, t("Reserved").bit_len), (46 * 8 + 4, 4));
     assert_eq!(t("Flags").value, "0x02 (SYN)");
     let mss = t("Option: Maximum segment size");
-    assert_eq!(
-        (mss.bit_offset, mss.bit_len, mss.value.as_str()),
-        (54 * 8, 32, "1460 bytes")
-    );
-    let names: Vec<&str> = d
-        .layer(Layer::Tcp)
-        .filter(|f| f.name.starts_with("Option"))
-        .map(|f| f.name.as_str())
-        .collect();
+    assert_eq!((mss.bit_offset, mss.bit_len, mss.value.as_str()), (54 * 8, 32, "1460 bytes"));
+    let names: Vec<&str> =
+        d.layer(Layer::Tcp).filter(|f| f.name.starts_with("Option")).map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
         [
@@ -676,14 +508,8 @@ fn syn_fields_and_summary() {
 
 #[test]
 fn other_summaries() {
-    assert_eq!(
-        dissect(&arp_request().to_bytes()).summary,
-        "Who has 10.0.0.2? Tell 10.0.0.1"
-    );
-    assert_eq!(
-        dissect(&arp_reply().to_bytes()).summary,
-        "10.0.0.2 is at 02:00:00:00:00:02"
-    );
+    assert_eq!(dissect(&arp_request().to_bytes()).summary, "Who has 10.0.0.2? Tell 10.0.0.1");
+    assert_eq!(dissect(&arp_reply().to_bytes()).summary, "10.0.0.2 is at 02:00:00:00:00:02");
     assert_eq!(
         dissect(&ping().to_bytes()).summary,
         "10.0.0.1 → 10.0.0.2 ICMP Echo (ping) request id=0x1c2d, seq=1, ttl=64"
@@ -693,41 +519,22 @@ fn other_summaries() {
         "10.0.0.1 → 10.0.0.2 UDP Source port: 53000  Destination port: 53"
     );
     let d = dissect(&frag_needed().to_bytes());
-    assert_eq!(
-        d.summary,
-        "10.0.1.254 → 10.0.0.1 ICMP Destination unreachable (Fragmentation needed) MTU=1400"
-    );
-    assert_eq!(
-        d.get(Layer::Icmp, "MTU of next hop").unwrap().value,
-        "1400 bytes"
-    );
+    assert_eq!(d.summary, "10.0.1.254 → 10.0.0.1 ICMP Destination unreachable (Fragmentation needed) MTU=1400");
+    assert_eq!(d.get(Layer::Icmp, "MTU of next hop").unwrap().value, "1400 bytes");
     let f = |n: &str| d.get(Layer::Icmp, n).unwrap().clone();
     assert_eq!(f("Type").value, "3 (Destination unreachable)");
     assert_eq!(f("Checksum").valid, Some(true));
     assert!(
-        f("Original datagram")
-            .value
-            .starts_with("548 bytes: 10.0.0.1 → 10.0.0.2 TCP 49152 → 80"),
+        f("Original datagram").value.starts_with("548 bytes: 10.0.0.1 → 10.0.0.2 TCP 49152 → 80"),
         "{}",
         f("Original datagram").value
     );
     let d = dissect(&ping().to_bytes());
-    assert_eq!(
-        d.get(Layer::Icmp, "Type").unwrap().value,
-        "8 (Echo (ping) request)"
-    );
+    assert_eq!(d.get(Layer::Icmp, "Type").unwrap().value, "8 (Echo (ping) request)");
     let d = dissect(&fragments()[1].to_bytes());
-    assert!(
-        d.summary
-            .contains("Fragmented IP protocol (proto=UDP 17, off=1480"),
-        "{}",
-        d.summary
-    );
+    assert!(d.summary.contains("Fragmented IP protocol (proto=UDP 17, off=1480"), "{}", d.summary);
     let d = dissect(&est_tcp(TcpFlags::ACK | TcpFlags::PSH, b"hello").to_bytes());
-    assert_eq!(
-        d.get(Layer::Payload, "TCP payload").unwrap().value,
-        "5 bytes: \"hello\""
-    );
+    assert_eq!(d.get(Layer::Payload, "TCP payload").unwrap().value, "5 bytes: \"hello\"");
 }
 
 #[test]

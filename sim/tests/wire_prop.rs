@@ -25,41 +25,28 @@ fn tcp_options() -> impl Strategy<Value = TcpOptions> {
         proptest::option::of(any::<(u32, u32)>()),
         proptest::collection::vec(any::<(u32, u32)>(), 0..=4),
     )
-        .prop_map(
-            |(mss, window_scale, sack_permitted, timestamps, sack_blocks)| {
-                let mut o = TcpOptions {
-                    mss,
-                    window_scale,
-                    sack_permitted,
-                    timestamps,
-                    sack_blocks,
-                };
-                let fit = o.sack_blocks_that_fit();
-                o.sack_blocks.truncate(fit);
-                o
-            },
-        )
+        .prop_map(|(mss, window_scale, sack_permitted, timestamps, sack_blocks)| {
+            let mut o = TcpOptions { mss, window_scale, sack_permitted, timestamps, sack_blocks };
+            let fit = o.sack_blocks_that_fit();
+            o.sack_blocks.truncate(fit);
+            o
+        })
 }
 
 fn tcp() -> impl Strategy<Value = TcpRepr> {
-    (
-        any::<(u16, u16, u32, u32, u8, u16, u16)>(),
-        tcp_options(),
-        bytes(300),
+    (any::<(u16, u16, u32, u32, u8, u16, u16)>(), tcp_options(), bytes(300)).prop_map(
+        |((src_port, dst_port, seq, ack, flags, window, urgent), options, payload)| TcpRepr {
+            src_port,
+            dst_port,
+            seq,
+            ack,
+            flags: TcpFlags(flags),
+            window,
+            urgent,
+            options,
+            payload,
+        },
     )
-        .prop_map(
-            |((src_port, dst_port, seq, ack, flags, window, urgent), options, payload)| TcpRepr {
-                src_port,
-                dst_port,
-                seq,
-                ack,
-                flags: TcpFlags(flags),
-                window,
-                urgent,
-                options,
-                payload,
-            },
-        )
 }
 
 fn udp() -> impl Strategy<Value = UdpRepr> {
@@ -72,119 +59,63 @@ fn udp() -> impl Strategy<Value = UdpRepr> {
 
 fn icmp() -> impl Strategy<Value = IcmpRepr> {
     prop_oneof![
-        (any::<u16>(), any::<u16>(), bytes(100)).prop_map(|(ident, seq_no, data)| {
-            IcmpRepr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            }
-        }),
-        (any::<u16>(), any::<u16>(), bytes(100)).prop_map(|(ident, seq_no, data)| {
-            IcmpRepr::EchoReply {
-                ident,
-                seq_no,
-                data,
-            }
-        }),
-        (any::<u8>(), any::<u16>(), bytes(100)).prop_map(|(code, next_hop_mtu, original)| {
-            IcmpRepr::DestUnreachable {
-                code,
-                next_hop_mtu,
-                original,
-            }
-        }),
-        (any::<u8>(), bytes(100))
-            .prop_map(|(code, original)| IcmpRepr::TimeExceeded { code, original }),
+        (any::<u16>(), any::<u16>(), bytes(100))
+            .prop_map(|(ident, seq_no, data)| { IcmpRepr::EchoRequest { ident, seq_no, data } }),
+        (any::<u16>(), any::<u16>(), bytes(100))
+            .prop_map(|(ident, seq_no, data)| { IcmpRepr::EchoReply { ident, seq_no, data } }),
+        (any::<u8>(), any::<u16>(), bytes(100))
+            .prop_map(|(code, next_hop_mtu, original)| { IcmpRepr::DestUnreachable { code, next_hop_mtu, original } }),
+        (any::<u8>(), bytes(100)).prop_map(|(code, original)| IcmpRepr::TimeExceeded { code, original }),
     ]
 }
 
 fn arp() -> impl Strategy<Value = ArpRepr> {
-    (any::<bool>(), mac(), addr(), mac(), addr()).prop_map(
-        |(req, sender_mac, sender_ip, target_mac, target_ip)| ArpRepr {
-            op: if req { ArpOp::Request } else { ArpOp::Reply },
-            sender_mac,
-            sender_ip,
-            target_mac,
-            target_ip,
+    (any::<bool>(), mac(), addr(), mac(), addr()).prop_map(|(req, sender_mac, sender_ip, target_mac, target_ip)| {
+        ArpRepr { op: if req { ArpOp::Request } else { ArpOp::Reply }, sender_mac, sender_ip, target_mac, target_ip }
+    })
+}
+
+fn ipv4(protocol: IpProtocol) -> impl Strategy<Value = Ipv4Repr> {
+    (addr(), addr(), any::<u8>(), any::<u16>(), any::<bool>(), 0u8..64, 0u8..4).prop_map(
+        move |(src, dst, ttl, ident, dont_frag, dscp, ecn)| Ipv4Repr {
+            src,
+            dst,
+            protocol,
+            ttl,
+            ident,
+            dont_frag,
+            more_frags: false,
+            frag_offset: 0,
+            dscp,
+            ecn,
         },
     )
 }
 
-fn ipv4(protocol: IpProtocol) -> impl Strategy<Value = Ipv4Repr> {
-    (
-        addr(),
-        addr(),
-        any::<u8>(),
-        any::<u16>(),
-        any::<bool>(),
-        0u8..64,
-        0u8..4,
-    )
-        .prop_map(
-            move |(src, dst, ttl, ident, dont_frag, dscp, ecn)| Ipv4Repr {
-                src,
-                dst,
-                protocol,
-                ttl,
-                ident,
-                dont_frag,
-                more_frags: false,
-                frag_offset: 0,
-                dscp,
-                ecn,
-            },
-        )
-}
-
 fn packet() -> impl Strategy<Value = Ipv4Packet> {
     prop_oneof![
-        (ipv4(IpProtocol::TCP), tcp()).prop_map(|(ip, t)| Ipv4Packet {
-            ip,
-            transport: Transport::Tcp(t)
-        }),
-        (ipv4(IpProtocol::UDP), udp()).prop_map(|(ip, u)| Ipv4Packet {
-            ip,
-            transport: Transport::Udp(u)
-        }),
-        (ipv4(IpProtocol::ICMP), icmp()).prop_map(|(ip, i)| Ipv4Packet {
-            ip,
-            transport: Transport::Icmp(i)
-        }),
+        (ipv4(IpProtocol::TCP), tcp()).prop_map(|(ip, t)| Ipv4Packet { ip, transport: Transport::Tcp(t) }),
+        (ipv4(IpProtocol::UDP), udp()).prop_map(|(ip, u)| Ipv4Packet { ip, transport: Transport::Udp(u) }),
+        (ipv4(IpProtocol::ICMP), icmp()).prop_map(|(ip, i)| Ipv4Packet { ip, transport: Transport::Icmp(i) }),
         // Some other protocol (GRE, 47), carried raw.
-        (ipv4(IpProtocol(47)), bytes(100)).prop_map(|(ip, raw)| Ipv4Packet {
-            ip,
-            transport: Transport::Other(raw)
-        }),
+        (ipv4(IpProtocol(47)), bytes(100)).prop_map(|(ip, raw)| Ipv4Packet { ip, transport: Transport::Other(raw) }),
         // A fragment: MF set or a non-zero offset.
-        (ipv4(IpProtocol::UDP), any::<bool>(), 0u16..8000, bytes(200)).prop_map(
-            |(mut ip, mf, off, raw)| {
-                ip.more_frags = mf || off == 0;
-                ip.frag_offset = off * 8;
-                Ipv4Packet {
-                    ip,
-                    transport: Transport::Fragment(raw),
-                }
-            }
-        ),
+        (ipv4(IpProtocol::UDP), any::<bool>(), 0u16..8000, bytes(200)).prop_map(|(mut ip, mf, off, raw)| {
+            ip.more_frags = mf || off == 0;
+            ip.frag_offset = off * 8;
+            Ipv4Packet { ip, transport: Transport::Fragment(raw) }
+        }),
     ]
 }
 
 fn frame() -> impl Strategy<Value = Frame> {
     prop_oneof![
         (mac(), mac(), arp()).prop_map(|(dst, src, a)| Frame {
-            eth: EthernetRepr {
-                dst,
-                src,
-                ethertype: EtherType::ARP
-            },
+            eth: EthernetRepr { dst, src, ethertype: EtherType::ARP },
             payload: FramePayload::Arp(a),
         }),
         (mac(), mac(), packet()).prop_map(|(dst, src, p)| Frame {
-            eth: EthernetRepr {
-                dst,
-                src,
-                ethertype: EtherType::IPV4
-            },
+            eth: EthernetRepr { dst, src, ethertype: EtherType::IPV4 },
             payload: FramePayload::Ipv4(p),
         }),
     ]

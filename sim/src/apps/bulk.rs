@@ -128,7 +128,9 @@ impl App for Sink {
                     }
                 }
             }
-            Notice::Readable { sock } | Notice::PeerClosed { sock } if self.rate.is_none() => self.read(os, *sock, None),
+            Notice::Readable { sock } | Notice::PeerClosed { sock } if self.rate.is_none() => {
+                self.read(os, *sock, None)
+            }
             _ => {}
         }
     }

@@ -113,7 +113,17 @@ pub struct DnsClient {
 impl DnsClient {
     /// A resolver for `name` asking `server`.
     pub fn new(server: Ipv4Addr, name: String, timeout: Duration, attempts: u32) -> Self {
-        DnsClient { server, name, timeout, attempts, tries: 0, id: 0, sock: None, sent_at: Instant::ZERO, answered: false }
+        DnsClient {
+            server,
+            name,
+            timeout,
+            attempts,
+            tries: 0,
+            id: 0,
+            sock: None,
+            sent_at: Instant::ZERO,
+            answered: false,
+        }
     }
 
     fn ask(&mut self, os: &mut Os) {
@@ -139,7 +149,11 @@ impl App for DnsClient {
     }
 
     fn on_udp(&mut self, os: &mut Os, sock: SockId, from: SocketAddrV4, data: &[u8]) {
-        if self.answered || data.len() < 12 || u16::from_be_bytes([data[0], data[1]]) != self.id || *from.ip() != self.server {
+        if self.answered
+            || data.len() < 12
+            || u16::from_be_bytes([data[0], data[1]]) != self.id
+            || *from.ip() != self.server
+        {
             return;
         }
         self.answered = true;

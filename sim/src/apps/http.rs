@@ -3,7 +3,9 @@
 
 /// Bytes of a POST request of `total` bytes (at least the headers' size), with a JSON body.
 pub fn request(total: usize, host: &str) -> Vec<u8> {
-    let head = |n: usize| format!("POST /api/orders HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n");
+    let head = |n: usize| {
+        format!("POST /api/orders HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n")
+    };
     message(total, head)
 }
 

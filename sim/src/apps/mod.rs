@@ -58,7 +58,14 @@ pub struct Os<'a> {
 
 impl Os<'_> {
     fn with_tcp<R>(&mut self, f: impl FnOnce(&mut TcpStack, &mut StackCtx) -> R) -> R {
-        let mut ctx = StackCtx { now: self.now, node: self.node, rng: self.rng, trace: self.trace, out: self.out, notices: self.notices };
+        let mut ctx = StackCtx {
+            now: self.now,
+            node: self.node,
+            rng: self.rng,
+            trace: self.trace,
+            out: self.out,
+            notices: self.notices,
+        };
         f(self.tcp, &mut ctx)
     }
 
@@ -330,20 +337,30 @@ impl AppSpec {
                 check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 16_000_000.0)?;
                 check_range(&format!("{ctx}.gap_ms"), *gap_ms, 0.0, 600_000.0)
             }
-            AppSpec::RpcServer { response_bytes, .. } => check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0),
+            AppSpec::RpcServer { response_bytes, .. } => {
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
+            }
             AppSpec::BulkSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 1.0, 10e9),
             AppSpec::Sink { read_rate_kbps, .. } => match read_rate_kbps {
                 Some(r) => check_range(&format!("{ctx}.read_rate_kbps"), *r, 0.0, 1e9),
                 None => Ok(()),
             },
             AppSpec::DnsClient { name, timeout_ms, attempts, .. } => {
-                dns::encode_name(name).map_err(|why| ScenarioError::InvalidValue { field: format!("{ctx}.name"), value: name.clone(), why })?;
+                dns::encode_name(name).map_err(|why| ScenarioError::InvalidValue {
+                    field: format!("{ctx}.name"),
+                    value: name.clone(),
+                    why,
+                })?;
                 check_range(&format!("{ctx}.timeout_ms"), *timeout_ms, 1.0, 600_000.0)?;
                 check_range(&format!("{ctx}.attempts"), *attempts as f64, 1.0, 10.0)
             }
             AppSpec::DnsServer { records, .. } => {
                 for r in records {
-                    dns::encode_name(&r.name).map_err(|why| ScenarioError::InvalidValue { field: format!("{ctx}.records"), value: r.name.clone(), why })?;
+                    dns::encode_name(&r.name).map_err(|why| ScenarioError::InvalidValue {
+                        field: format!("{ctx}.records"),
+                        value: r.name.clone(),
+                        why,
+                    })?;
                 }
                 Ok(())
             }
@@ -365,18 +382,24 @@ impl AppSpec {
 /// Make the program a spec describes.
 pub fn build(spec: &AppSpec) -> Box<dyn App> {
     match spec.clone() {
-        AppSpec::RpcClient { server, requests, request_bytes, reuse, nodelay, gap_ms, .. } => {
-            Box::new(rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms)))
+        AppSpec::RpcClient { server, requests, request_bytes, reuse, nodelay, gap_ms, .. } => Box::new(
+            rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms)),
+        ),
+        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, .. } => {
+            Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay))
         }
-        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, .. } => Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay)),
         AppSpec::BulkSend { to, bytes, .. } => Box::new(bulk::BulkSend::new(to, bytes)),
         AppSpec::Sink { port, backlog, read_rate_kbps, .. } => Box::new(bulk::Sink::new(port, backlog, read_rate_kbps)),
         AppSpec::DnsClient { server, name, timeout_ms, attempts, .. } => {
             Box::new(dns::DnsClient::new(server, name, Duration::from_millis_f64(timeout_ms), attempts))
         }
         AppSpec::DnsServer { records, .. } => Box::new(dns::DnsServer::new(records)),
-        AppSpec::Ping { dst, count, interval_ms, size, .. } => Box::new(ping::Ping::new(dst, count, Duration::from_millis_f64(interval_ms), size)),
-        AppSpec::Traceroute { dst, max_hops, probes, .. } => Box::new(traceroute::Traceroute::new(dst, max_hops, probes)),
+        AppSpec::Ping { dst, count, interval_ms, size, .. } => {
+            Box::new(ping::Ping::new(dst, count, Duration::from_millis_f64(interval_ms), size))
+        }
+        AppSpec::Traceroute { dst, max_hops, probes, .. } => {
+            Box::new(traceroute::Traceroute::new(dst, max_hops, probes))
+        }
         AppSpec::UdpSend { to, bytes, dont_frag, .. } => Box::new(udp_send::UdpSend::new(to, bytes, dont_frag)),
         AppSpec::UdpSink { port, .. } => Box::new(udp_send::UdpSink::new(port)),
     }

@@ -94,7 +94,12 @@ impl App for Ping {
             let mut text = format!("{} packets transmitted, {recv} received, {loss}% packet loss", self.sent);
             if let (Some(min), Some(max)) = (self.rtts.iter().min(), self.rtts.iter().max()) {
                 let avg = self.rtts.iter().map(|d| d.as_nanos()).sum::<u64>() / recv.max(1) as u64;
-                text += &format!(", rtt min/avg/max = {:.3}/{:.3}/{:.3} ms", min.as_millis_f64(), avg as f64 / 1e6, max.as_millis_f64());
+                text += &format!(
+                    ", rtt min/avg/max = {:.3}/{:.3}/{:.3} ms",
+                    min.as_millis_f64(),
+                    avg as f64 / 1e6,
+                    max.as_millis_f64()
+                );
             }
             os.note(text);
         }
@@ -106,10 +111,16 @@ impl App for Ping {
                 if let Some(at) = self.sent_at.remove(seq_no) {
                     let rtt = os.now - at;
                     self.rtts.push(rtt);
-                    os.note(format!("{} bytes from {from}: icmp_seq={seq_no} ttl={ttl} time={:.3} ms", data.len() + 8, rtt.as_millis_f64()));
+                    os.note(format!(
+                        "{} bytes from {from}: icmp_seq={seq_no} ttl={ttl} time={:.3} ms",
+                        data.len() + 8,
+                        rtt.as_millis_f64()
+                    ));
                 }
             }
-            IcmpRepr::DestUnreachable { code, .. } => os.note(format!("From {from}: Destination unreachable (code {code})")),
+            IcmpRepr::DestUnreachable { code, .. } => {
+                os.note(format!("From {from}: Destination unreachable (code {code})"))
+            }
             IcmpRepr::TimeExceeded { .. } => os.note(format!("From {from}: Time to live exceeded")),
             _ => {}
         }

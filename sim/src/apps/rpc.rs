@@ -71,7 +71,14 @@ pub struct RpcClient {
 
 impl RpcClient {
     /// A client that makes `requests` requests to `server`.
-    pub fn new(server: SocketAddrV4, requests: u32, request_bytes: u32, reuse: bool, nodelay: bool, gap: Duration) -> Self {
+    pub fn new(
+        server: SocketAddrV4,
+        requests: u32,
+        request_bytes: u32,
+        reuse: bool,
+        nodelay: bool,
+        gap: Duration,
+    ) -> Self {
         RpcClient {
             server,
             requests,

@@ -26,7 +26,12 @@ impl App for UdpSend {
         let data: Vec<u8> = (0..self.bytes as u64).map(pattern).collect();
         let sent = os.udp_bind(0).and_then(|s| os.udp_send(s, self.to, &data, self.dont_frag));
         match sent {
-            Ok(()) => os.note(format!("sendto({}, {} bytes, DF {})", self.to, self.bytes, if self.dont_frag { "set" } else { "clear" })),
+            Ok(()) => os.note(format!(
+                "sendto({}, {} bytes, DF {})",
+                self.to,
+                self.bytes,
+                if self.dont_frag { "set" } else { "clear" }
+            )),
             Err(e) => os.note(format!("sendto() failed: {e}")),
         }
     }

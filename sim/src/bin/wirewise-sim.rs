@@ -69,7 +69,8 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
 fn scenario_for(o: &Opts) -> Result<(String, Scenario), String> {
     let target = o.target.as_deref().ok_or_else(|| USAGE.to_string())?;
     let mut s = if let Some(p) = presets::find(target) {
-        let set = ParamSet::apply_strict(p.params, o.sets.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| format!("{target}: {e}"))?;
+        let set = ParamSet::apply_strict(p.params, o.sets.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| format!("{target}: {e}"))?;
         (p.build)(&set).map_err(|e| e.to_string())?
     } else if target.ends_with(".json") || std::path::Path::new(target).exists() {
         if !o.sets.is_empty() {
@@ -98,7 +99,13 @@ fn real_main(args: &[String]) -> Result<(), String> {
                         ParamKind::Bool => "on|off".into(),
                         ParamKind::Choice { options } => options.join("|"),
                     };
-                    println!("                 --set {}={:<10} {} [{}]", spec.name, spec.default.to_string(), spec.label, range.trim());
+                    println!(
+                        "                 --set {}={:<10} {} [{}]",
+                        spec.name,
+                        spec.default.to_string(),
+                        spec.label,
+                        range.trim()
+                    );
                 }
                 println!();
             }
@@ -135,10 +142,15 @@ fn real_main(args: &[String]) -> Result<(), String> {
 /// bit) and what reached it (at the last bit). Default: the first host.
 fn write_pcap(trace: &Trace, path: &str, capture: Option<&str>) -> Result<(), String> {
     let node = match capture {
-        Some(name) => trace.nodes.iter().position(|n| n.name == name).ok_or_else(|| format!("--capture: no node named '{name}'"))?,
+        Some(name) => trace
+            .nodes
+            .iter()
+            .position(|n| n.name == name)
+            .ok_or_else(|| format!("--capture: no node named '{name}'"))?,
         None => 0,
     } as u16;
     let frames = trace.capture(node);
     let f = std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?;
-    wirewise_sim::pcap::write_pcap(std::io::BufWriter::new(f), trace.snaplen, frames).map_err(|e| format!("{path}: {e}"))
+    wirewise_sim::pcap::write_pcap(std::io::BufWriter::new(f), trace.snaplen, frames)
+        .map_err(|e| format!("{path}: {e}"))
 }

@@ -100,8 +100,7 @@ impl ArpCache {
     /// Retries and give-ups due at `now`.
     pub fn poll(&mut self, now: Instant) -> Vec<ArpAction> {
         let mut out = vec![];
-        let due: Vec<Ipv4Addr> =
-            self.pending.iter().filter(|(_, p)| p.next_retry <= now).map(|(ip, _)| *ip).collect();
+        let due: Vec<Ipv4Addr> = self.pending.iter().filter(|(_, p)| p.next_retry <= now).map(|(ip, _)| *ip).collect();
         for ip in due {
             let Some(p) = self.pending.get_mut(&ip) else { continue };
             if p.requests_sent >= MAX_REQUESTS {

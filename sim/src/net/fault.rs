@@ -96,18 +96,30 @@ impl FaultSpec {
         }
         if let Some(p) = &m.proto {
             if !["tcp", "udp", "icmp", "arp"].contains(&p.as_str()) {
-                return Err(ScenarioError::InvalidValue { field: format!("{ctx}.match.proto"), value: p.clone(), why: "one of tcp, udp, icmp, arp".into() });
+                return Err(ScenarioError::InvalidValue {
+                    field: format!("{ctx}.match.proto"),
+                    value: p.clone(),
+                    why: "one of tcp, udp, icmp, arp".into(),
+                });
             }
         }
         for (field, f) in [("flags", &m.flags), ("not_flags", &m.not_flags)] {
             if let Some(text) = f {
                 if parse_flags(text).is_none() {
-                    return Err(ScenarioError::InvalidValue { field: format!("{ctx}.match.{field}"), value: text.clone(), why: "TCP flag names separated by commas (SYN,ACK)".into() });
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("{ctx}.match.{field}"),
+                        value: text.clone(),
+                        why: "TCP flag names separated by commas (SYN,ACK)".into(),
+                    });
                 }
             }
         }
         if self.nth == 0 || self.count == 0 {
-            return Err(ScenarioError::InvalidValue { field: format!("{ctx}.nth"), value: self.nth.to_string(), why: "nth and count start at 1".into() });
+            return Err(ScenarioError::InvalidValue {
+                field: format!("{ctx}.nth"),
+                value: self.nth.to_string(),
+                why: "nth and count start at 1".into(),
+            });
         }
         if let FaultAction::Delay { ms } = self.action {
             check_range(&format!("{ctx}.action.ms"), ms, 0.0, 600_000.0)?;
@@ -126,7 +138,9 @@ impl FaultSpec {
             FramePayload::Ipv4(p) => match &p.transport {
                 Transport::Tcp(t) => ("tcp", Some((t.src_port, t.dst_port)), Some(t.flags), !t.payload.is_empty()),
                 Transport::Udp(u) => ("udp", Some((u.src_port, u.dst_port)), None, !u.payload.is_empty()),
-                Transport::Icmp(i) => ("icmp", None, None, matches!(i, IcmpRepr::EchoRequest { .. } | IcmpRepr::EchoReply { .. })),
+                Transport::Icmp(i) => {
+                    ("icmp", None, None, matches!(i, IcmpRepr::EchoRequest { .. } | IcmpRepr::EchoReply { .. }))
+                }
                 _ => ("ip", None, None, true),
             },
         };

@@ -17,9 +17,11 @@ use crate::tcp::{TcpConfig, TcpStack};
 use crate::time::{Duration, Instant};
 use crate::trace::{AppCall, DropReason, EventKind, FrameId, IfaceInfo, NodeId, SockId};
 use crate::udp::UdpStack;
-use crate::wire::ipv4::DEFAULT_TTL;
-use crate::wire::{icmp, Frame, FramePayload, IcmpRepr, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr, MacAddr, Transport};
 use crate::wire::fragment::Reassembler;
+use crate::wire::ipv4::DEFAULT_TTL;
+use crate::wire::{
+    icmp, Frame, FramePayload, IcmpRepr, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr, MacAddr, Transport,
+};
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 
@@ -115,7 +117,10 @@ impl Host {
 
     /// The earliest thing this host must do.
     pub fn next_deadline(&self) -> Option<Instant> {
-        [self.tcp.poll_at(), self.arp.next_deadline(), self.timers.keys().next().map(|k| k.0), self.reasm_deadline].into_iter().flatten().min()
+        [self.tcp.poll_at(), self.arp.next_deadline(), self.timers.keys().next().map(|k| k.0), self.reasm_deadline]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Timers: TCP, ARP, reassembly, applications.
@@ -148,8 +153,20 @@ impl Host {
         self.ident
     }
 
-    fn with_tcp<R>(&mut self, env: &mut NodeEnv, st: &mut Pending, f: impl FnOnce(&mut TcpStack, &mut StackCtx) -> R) -> R {
-        let mut ctx = StackCtx { now: env.now, node: self.id, rng: &mut self.rng, trace: env.trace, out: &mut st.out, notices: &mut st.notices };
+    fn with_tcp<R>(
+        &mut self,
+        env: &mut NodeEnv,
+        st: &mut Pending,
+        f: impl FnOnce(&mut TcpStack, &mut StackCtx) -> R,
+    ) -> R {
+        let mut ctx = StackCtx {
+            now: env.now,
+            node: self.id,
+            rng: &mut self.rng,
+            trace: env.trace,
+            out: &mut st.out,
+            notices: &mut st.notices,
+        };
         f(&mut self.tcp, &mut ctx)
     }
 
@@ -230,17 +247,25 @@ impl Host {
         } else if let Some(gw) = self.gateway {
             gw
         } else {
-            env.event(EventKind::App { node: self.id, call: AppCall::Note { text: format!("no route to {} (no default gateway)", pkt.ip.dst) } });
+            env.event(EventKind::App {
+                node: self.id,
+                call: AppCall::Note { text: format!("no route to {} (no default gateway)", pkt.ip.dst) },
+            });
             return;
         };
         if let Err(ip::SendError::TooBig(mtu)) = ip::send_via(env, 0, &iface, &mut self.arp, next_hop, pkt) {
-            env.event(EventKind::App { node: self.id, call: AppCall::Note { text: format!("packet larger than the {mtu}-byte MTU with DF set: EMSGSIZE") } });
+            env.event(EventKind::App {
+                node: self.id,
+                call: AppCall::Note { text: format!("packet larger than the {mtu}-byte MTU with DF set: EMSGSIZE") },
+            });
         }
     }
 
     /// A frame arrived on the NIC.
     pub fn on_frame(&mut self, env: &mut NodeEnv, frame: FrameId, bytes: &[u8]) {
-        let drop = |env: &mut NodeEnv, reason| env.event(EventKind::FrameDropped { frame, node: Some(env.node), link: None, reason });
+        let drop = |env: &mut NodeEnv, reason| {
+            env.event(EventKind::FrameDropped { frame, node: Some(env.node), link: None, reason })
+        };
         let parsed = match Frame::parse(bytes) {
             Ok(f) => f,
             Err(_) => return drop(env, DropReason::Malformed),
@@ -289,14 +314,28 @@ impl Host {
                     drop(env, DropReason::NoSocket);
                     if ip::may_send_icmp_error(&pkt) {
                         let ident = self.next_ident();
-                        st.raw.push(ip::icmp_error(self.cidr.addr, &pkt, &ip_bytes, IcmpErrorKind::Unreachable(icmp::code::PORT_UNREACHABLE), ident));
+                        st.raw.push(ip::icmp_error(
+                            self.cidr.addr,
+                            &pkt,
+                            &ip_bytes,
+                            IcmpErrorKind::Unreachable(icmp::code::PORT_UNREACHABLE),
+                            ident,
+                        ));
                     }
                 }
             },
             Transport::Icmp(IcmpRepr::EchoRequest { ident, seq_no, data }) => {
                 // RFC 1122 §3.2.2.6: MUST answer echo requests; Linux's replies have DF clear.
                 let reply = Ipv4Packet {
-                    ip: Ipv4Repr { src: dst, dst: src, ttl: DEFAULT_TTL, dont_frag: false, more_frags: false, frag_offset: 0, ..pkt.ip },
+                    ip: Ipv4Repr {
+                        src: dst,
+                        dst: src,
+                        ttl: DEFAULT_TTL,
+                        dont_frag: false,
+                        more_frags: false,
+                        frag_offset: 0,
+                        ..pkt.ip
+                    },
                     transport: Transport::Icmp(IcmpRepr::EchoReply { ident, seq_no, data }),
                 };
                 st.raw.push(reply);
@@ -305,10 +344,8 @@ impl Host {
                 // Only destination-unreachable matters to TCP (RFC 1122 §4.2.3.9; RFC 1191 for
                 // code 4); time exceeded is a soft error it ignores.
                 if let IcmpRepr::DestUnreachable { code, next_hop_mtu, original } = &msg {
-                    if let Some((local, remote, seq)) = quoted_tcp(original) {
-                        let (code, mtu) = (*code, *next_hop_mtu);
-                        self.with_tcp(env, &mut st, |t, c| t.on_icmp_unreachable(c, local, remote, code, mtu, seq));
-                    }
+                    let (code, mtu) = (*code, *next_hop_mtu);
+                    self.with_tcp(env, &mut st, |t, c| t.on_icmp_unreachable(c, src, code, mtu, original));
                 }
                 for idx in 0..self.apps.len() {
                     self.run_app(env, &mut st, idx, |a, os| a.on_icmp(os, src, &msg, ttl));
@@ -348,19 +385,4 @@ fn notice_sock(n: &Notice) -> SockId {
         | Notice::Error { sock, .. } => *sock,
         Notice::AcceptReady { listener } => *listener,
     }
-}
-
-/// The TCP connection an ICMP error quotes: (our address, peer, sequence number). The quote
-/// holds the original IP header and at least 8 bytes of TCP: ports and sequence number
-/// (RFC 792; RFC 1122 §3.2.2).
-fn quoted_tcp(original: &[u8]) -> Option<(SocketAddrV4, SocketAddrV4, u32)> {
-    let ihl = (*original.first()? & 0x0f) as usize * 4;
-    if original.get(9) != Some(&IpProtocol::TCP.0) || ihl < 20 || original.len() < ihl + 8 {
-        return None;
-    }
-    let ip = |o: usize| Ipv4Addr::new(original[o], original[o + 1], original[o + 2], original[o + 3]);
-    let port = |o: usize| u16::from_be_bytes([original[o], original[o + 1]]);
-    let t = ihl;
-    let seq = u32::from_be_bytes([original[t + 4], original[t + 5], original[t + 6], original[t + 7]]);
-    Some((SocketAddrV4::new(ip(12), port(t)), SocketAddrV4::new(ip(16), port(t + 2)), seq))
 }

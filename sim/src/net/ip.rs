@@ -7,8 +7,8 @@ use super::NodeEnv;
 use crate::scenario::Cidr;
 use crate::trace::{AppCall, EventKind, IfaceInfo};
 use crate::wire::{
-    ArpOp, ArpRepr, EtherType, EthernetRepr, Frame, FramePayload, IcmpRepr, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr, MacAddr,
-    Transport,
+    ArpOp, ArpRepr, EtherType, EthernetRepr, Frame, FramePayload, IcmpRepr, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr,
+    MacAddr, Transport,
 };
 
 /// An interface with an IPv4 address.
@@ -79,7 +79,10 @@ pub fn on_arp(env: &mut NodeEnv, idx: usize, iface: &L3Iface, cache: &mut ArpCac
 fn emit_ipv4(env: &mut NodeEnv, idx: usize, iface: &L3Iface, dst_mac: MacAddr, pkt: Ipv4Packet) {
     env.out.push((
         idx,
-        Frame { eth: EthernetRepr { dst: dst_mac, src: iface.mac, ethertype: EtherType::IPV4 }, payload: FramePayload::Ipv4(pkt) },
+        Frame {
+            eth: EthernetRepr { dst: dst_mac, src: iface.mac, ethertype: EtherType::IPV4 },
+            payload: FramePayload::Ipv4(pkt),
+        },
     ));
 }
 
@@ -139,7 +142,9 @@ fn quick_fits(pkt: &Ipv4Packet, mtu: u16) -> bool {
         Transport::Tcp(t) => t.payload.len(),
         Transport::Udp(u) => u.payload.len(),
         Transport::Icmp(IcmpRepr::EchoRequest { data, .. } | IcmpRepr::EchoReply { data, .. }) => data.len(),
-        Transport::Icmp(IcmpRepr::DestUnreachable { original, .. } | IcmpRepr::TimeExceeded { original, .. }) => original.len(),
+        Transport::Icmp(IcmpRepr::DestUnreachable { original, .. } | IcmpRepr::TimeExceeded { original, .. }) => {
+            original.len()
+        }
         Transport::Fragment(b) | Transport::Other(b) => b.len(),
     };
     payload + 80 <= mtu as usize
@@ -156,7 +161,9 @@ pub fn poll_arp(env: &mut NodeEnv, ifaces: &[L3Iface], cache: &mut ArpCache) {
             }
             ArpAction::Failed { target, packets } => env.event(EventKind::App {
                 node: env.node,
-                call: AppCall::Note { text: format!("ARP for {target} got no answer: {} packet(s) dropped", packets.len()) },
+                call: AppCall::Note {
+                    text: format!("ARP for {target} got no answer: {} packet(s) dropped", packets.len()),
+                },
             }),
         }
     }
@@ -172,13 +179,21 @@ pub fn may_send_icmp_error(pkt: &Ipv4Packet) -> bool {
 }
 
 /// An ICMP error from `src` back to the sender of `offending` (whose bytes are quoted).
-pub fn icmp_error(src: Ipv4Addr, offending: &Ipv4Packet, offending_bytes: &[u8], kind: IcmpErrorKind, ident: u16) -> Ipv4Packet {
+pub fn icmp_error(
+    src: Ipv4Addr,
+    offending: &Ipv4Packet,
+    offending_bytes: &[u8],
+    kind: IcmpErrorKind,
+    ident: u16,
+) -> Ipv4Packet {
     let original = IcmpRepr::quote(offending_bytes);
     let icmp = match kind {
         IcmpErrorKind::TtlExceeded => IcmpRepr::TimeExceeded { code: 0, original },
         IcmpErrorKind::ReassemblyTimeout => IcmpRepr::TimeExceeded { code: 1, original },
         IcmpErrorKind::Unreachable(code) => IcmpRepr::DestUnreachable { code, next_hop_mtu: 0, original },
-        IcmpErrorKind::FragNeeded(mtu) => IcmpRepr::DestUnreachable { code: crate::wire::icmp::code::FRAG_NEEDED, next_hop_mtu: mtu, original },
+        IcmpErrorKind::FragNeeded(mtu) => {
+            IcmpRepr::DestUnreachable { code: crate::wire::icmp::code::FRAG_NEEDED, next_hop_mtu: mtu, original }
+        }
     };
     Ipv4Packet {
         // Linux's ICMP errors leave DF clear (observed in facts §7) and use TTL 64.

@@ -149,8 +149,10 @@ impl Network {
         let mut ifaces: Vec<Vec<(usize, usize)>> = vec![vec![]; nodes.len()];
         let mut links = vec![];
         for (li, l) in s.links.iter().enumerate() {
-            let a = index(&l.a, &nodes).ok_or_else(|| ScenarioError::UnknownNode { name: l.a.clone(), context: format!("links[{li}]") })?;
-            let b = index(&l.b, &nodes).ok_or_else(|| ScenarioError::UnknownNode { name: l.b.clone(), context: format!("links[{li}]") })?;
+            let a = index(&l.a, &nodes)
+                .ok_or_else(|| ScenarioError::UnknownNode { name: l.a.clone(), context: format!("links[{li}]") })?;
+            let b = index(&l.b, &nodes)
+                .ok_or_else(|| ScenarioError::UnknownNode { name: l.b.clone(), context: format!("links[{li}]") })?;
             let ends = [(a, ifaces[a].len()), (b, ifaces[b].len())];
             ifaces[a].push((li, 0));
             ifaces[b].push((li, 1));
@@ -161,7 +163,9 @@ impl Network {
                     Node::Host(h) => h.attach(li as u16, l.mtu),
                     Node::Switch(sw) => sw.attach(li as u16, mac),
                     Node::Router(r) => {
-                        let ip = ip.ok_or_else(|| ScenarioError::Topology { what: format!("links[{li}]: router needs an address") })?;
+                        let ip = ip.ok_or_else(|| ScenarioError::Topology {
+                            what: format!("links[{li}]: router needs an address"),
+                        })?;
                         r.attach(li as u16, mac, ip, l.mtu);
                     }
                 }
@@ -211,7 +215,10 @@ impl Network {
             stop: Instant::ZERO + Duration::from_millis_f64(s.stop_ms),
         };
         for (i, spec) in s.apps.iter().enumerate() {
-            let host = index(spec.host(), &net.nodes).ok_or_else(|| ScenarioError::UnknownNode { name: spec.host().to_string(), context: format!("apps[{i}]") })?;
+            let host = index(spec.host(), &net.nodes).ok_or_else(|| ScenarioError::UnknownNode {
+                name: spec.host().to_string(),
+                context: format!("apps[{i}]"),
+            })?;
             if let Node::Host(h) = &mut net.nodes[host] {
                 h.add_app(apps::build(spec), Instant::ZERO + Duration::from_millis_f64(spec.start_ms()));
             }
@@ -265,7 +272,13 @@ impl Network {
     fn with_node(&mut self, n: usize, f: impl FnOnce(&mut Node, &mut NodeEnv)) {
         let mut out = vec![];
         {
-            let mut env = NodeEnv { now: self.sched.now(), node: n as NodeId, trace: &mut self.trace, rng: &mut self.rng, out: &mut out };
+            let mut env = NodeEnv {
+                now: self.sched.now(),
+                node: n as NodeId,
+                trace: &mut self.trace,
+                rng: &mut self.rng,
+                out: &mut out,
+            };
             f(&mut self.nodes[n], &mut env);
         }
         for (iface, frame) in out {
@@ -297,7 +310,12 @@ impl Network {
         if !l.dirs[dir].admits(&l.limit, len) {
             self.trace.events.push(crate::trace::Event {
                 t: now,
-                kind: EventKind::FrameDropped { frame: id, node: Some(node as NodeId), link: Some(link as u16), reason: DropReason::QueueFull },
+                kind: EventKind::FrameDropped {
+                    frame: id,
+                    node: Some(node as NodeId),
+                    link: Some(link as u16),
+                    reason: DropReason::QueueFull,
+                },
             });
             return;
         }
@@ -307,7 +325,13 @@ impl Network {
         let (depth_packets, depth_bytes) = (d.queue.len() as u32, d.queued_bytes);
         self.trace.events.push(crate::trace::Event {
             t: now,
-            kind: EventKind::FrameQueued { frame: id, link: link as u16, from: node as NodeId, depth_packets, depth_bytes },
+            kind: EventKind::FrameQueued {
+                frame: id,
+                link: link as u16,
+                from: node as NodeId,
+                depth_packets,
+                depth_bytes,
+            },
         });
         if !actions.is_empty() {
             self.pending_faults.push((id, actions));
@@ -357,7 +381,13 @@ impl Network {
             let copy = self.record(&bytes);
             self.trace.events.push(crate::trace::Event {
                 t: now,
-                kind: EventKind::FrameTx { frame: copy, link: link as u16, from: from as NodeId, to: to as NodeId, arrives },
+                kind: EventKind::FrameTx {
+                    frame: copy,
+                    link: link as u16,
+                    from: from as NodeId,
+                    to: to as NodeId,
+                    arrives,
+                },
             });
             self.sched.schedule(arrives, Ev::Arrive { link, dir, frame: copy, bytes: bytes.clone(), lost: None });
         }

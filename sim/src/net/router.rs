@@ -136,7 +136,8 @@ impl Router {
                 reply.ip.ttl = crate::wire::ipv4::DEFAULT_TTL;
                 reply.ip.ident = self.next_ident();
                 reply.ip.dont_frag = false;
-                reply.transport = Transport::Icmp(IcmpRepr::EchoReply { ident: *ident, seq_no: *seq_no, data: data.clone() });
+                reply.transport =
+                    Transport::Icmp(IcmpRepr::EchoReply { ident: *ident, seq_no: *seq_no, data: data.clone() });
                 self.forward(env, reply, None);
             } else if let Transport::Udp(_) = &pkt.transport {
                 // RFC 1812 §4.3.2.7-style: a UDP probe to the router is answered port-unreachable.
@@ -158,16 +159,28 @@ impl Router {
     fn forward(&mut self, env: &mut NodeEnv, pkt: Ipv4Packet, from: Option<(FrameId, &[u8], usize)>) {
         let Some(route) = self.lookup(pkt.ip.dst).cloned() else {
             if let Some((frame, bytes, idx)) = from {
-                env.event(EventKind::FrameDropped { frame, node: Some(env.node), link: None, reason: DropReason::NoRoute });
+                env.event(EventKind::FrameDropped {
+                    frame,
+                    node: Some(env.node),
+                    link: None,
+                    reason: DropReason::NoRoute,
+                });
                 self.error(env, &pkt, bytes, IcmpErrorKind::Unreachable(icmp::code::NET_UNREACHABLE), idx);
             }
             return;
         };
         let next_hop = route.via.unwrap_or(pkt.ip.dst);
         let iface = self.ifaces[route.iface].clone();
-        if let Err(ip::SendError::TooBig(mtu)) = ip::send_via(env, route.iface, &iface, &mut self.arp, next_hop, pkt.clone()) {
+        if let Err(ip::SendError::TooBig(mtu)) =
+            ip::send_via(env, route.iface, &iface, &mut self.arp, next_hop, pkt.clone())
+        {
             if let Some((frame, bytes, idx)) = from {
-                env.event(EventKind::FrameDropped { frame, node: Some(env.node), link: None, reason: DropReason::TooBig });
+                env.event(EventKind::FrameDropped {
+                    frame,
+                    node: Some(env.node),
+                    link: None,
+                    reason: DropReason::TooBig,
+                });
                 self.error(env, &pkt, bytes, IcmpErrorKind::FragNeeded(mtu), idx);
             }
         }

@@ -40,7 +40,12 @@ impl Switch {
     /// Learn the source, then forward or flood. The frame is re-sent unchanged.
     pub fn on_frame(&mut self, env: &mut NodeEnv, port: usize, frame: FrameId, bytes: &[u8]) {
         let Ok(parsed) = Frame::parse(bytes) else {
-            env.event(EventKind::FrameDropped { frame, node: Some(env.node), link: None, reason: DropReason::Malformed });
+            env.event(EventKind::FrameDropped {
+                frame,
+                node: Some(env.node),
+                link: None,
+                reason: DropReason::Malformed,
+            });
             return;
         };
         let (src, dst) = (parsed.eth.src, parsed.eth.dst);
@@ -51,7 +56,12 @@ impl Switch {
             Some(&out) if !dst.is_broadcast() => {
                 if out == port {
                     // Destination is behind the port it came from: filter (802.1D §7.7.1).
-                    env.event(EventKind::FrameDropped { frame, node: Some(env.node), link: None, reason: DropReason::NotForUs });
+                    env.event(EventKind::FrameDropped {
+                        frame,
+                        node: Some(env.node),
+                        link: None,
+                        reason: DropReason::NotForUs,
+                    });
                 } else {
                     env.out.push((out, parsed));
                 }

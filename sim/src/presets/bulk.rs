@@ -12,7 +12,16 @@ const PARAMS: &[ParamSpec] = &[
     number("megabytes", "Data to send", 0.01, 1000.0, 0.01, "MB", 10.0, "Bytes the sender pushes through"),
     number("loss", "Random loss", 0.0, 10.0, 0.1, "%", 0.0, "Chance that any frame is lost"),
     number("seconds", "Run for", 0.1, 120.0, 0.1, "s", 10.0, "Virtual time simulated"),
-    number("queue", "Bottleneck queue", 2.0, 10_000.0, 1.0, "packets", 1000.0, "Drop-tail queue limit at the sender's link"),
+    number(
+        "queue",
+        "Bottleneck queue",
+        2.0,
+        10_000.0,
+        1.0,
+        "packets",
+        1000.0,
+        "Drop-tail queue limit at the sender's link",
+    ),
 ];
 
 /// Bulk transfer.

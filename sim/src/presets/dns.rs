@@ -11,7 +11,12 @@ use crate::wire::Ipv4Addr;
 
 const PARAMS: &[ParamSpec] = &[
     number("rtt", "Round-trip time", 0.1, 500.0, 0.1, "ms", 2.0, "Time to the resolver and back"),
-    flag("lose_query", "Lose the first query", false, "UDP has no retransmission: the resolver library waits 5 s and asks again"),
+    flag(
+        "lose_query",
+        "Lose the first query",
+        false,
+        "UDP has no retransmission: the resolver library waits 5 s and asks again",
+    ),
 ];
 
 /// DNS lookup.

@@ -8,14 +8,24 @@ use crate::params::{number, ParamSet, ParamSpec};
 use crate::scenario::{Scenario, ScenarioError};
 use std::net::SocketAddrV4;
 
-const PARAMS: &[ParamSpec] = &[number("rtt", "Round-trip time", 0.1, 1000.0, 0.1, "ms", 50.0, "Time for a packet to go to the server and back"), KERNEL];
+const PARAMS: &[ParamSpec] = &[
+    number("rtt", "Round-trip time", 0.1, 1000.0, 0.1, "ms", 50.0, "Time for a packet to go to the server and back"),
+    KERNEL,
+];
 
 fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
     let mut s = two_hosts(name, p.num("rtt"), 100.0);
     s.tcp = kernel(p);
     s.stop_ms = 300_000.0;
     s.apps = vec![
-        AppSpec::RpcServer { host: "server".into(), port: 80, backlog: 511, response_bytes: 600, start_ms: 0.0, nodelay: false },
+        AppSpec::RpcServer {
+            host: "server".into(),
+            port: 80,
+            backlog: 511,
+            response_bytes: 600,
+            start_ms: 0.0,
+            nodelay: false,
+        },
         AppSpec::RpcClient {
             host: "client".into(),
             server: SocketAddrV4::new(SERVER, port),
@@ -32,7 +42,13 @@ fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
 
 fn drop_first(from: &str, flags: &str, not_flags: Option<&str>) -> FaultSpec {
     FaultSpec {
-        matches: FrameMatch { from: Some(from.into()), proto: Some("tcp".into()), flags: Some(flags.into()), not_flags: not_flags.map(Into::into), ..Default::default() },
+        matches: FrameMatch {
+            from: Some(from.into()),
+            proto: Some("tcp".into()),
+            flags: Some(flags.into()),
+            not_flags: not_flags.map(Into::into),
+            ..Default::default()
+        },
         nth: 1,
         count: 1,
         action: FaultAction::Drop,

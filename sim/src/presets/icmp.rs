@@ -63,7 +63,16 @@ const PING_PARAMS: &[ParamSpec] = &[
     number("routers", "Routers on the path", 1.0, 8.0, 1.0, "", 2.0, "How many routers between the hosts"),
     number("hop_delay", "Delay per hop", 0.05, 100.0, 0.05, "ms", 5.0, "One-way propagation delay of each link"),
     number("count", "Pings", 1.0, 20.0, 1.0, "", 4.0, "Echo requests to send, one per second"),
-    number("size", "Data bytes", 0.0, 1472.0, 1.0, "bytes", 56.0, "ICMP data per request (56 gives the classic 64-byte ICMP message)"),
+    number(
+        "size",
+        "Data bytes",
+        0.0,
+        1472.0,
+        1.0,
+        "bytes",
+        56.0,
+        "ICMP data per request (56 gives the classic 64-byte ICMP message)",
+    ),
 ];
 
 /// ping.

@@ -130,7 +130,13 @@ mod tests {
             let s = p.default_scenario().unwrap_or_else(|e| panic!("{}: {e}", p.name));
             s.validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
             for spec in p.params {
-                assert_eq!(spec.clamp(spec.default.clone()), spec.default, "{}: default of {} out of its own range", p.name, spec.name);
+                assert_eq!(
+                    spec.clamp(spec.default.clone()),
+                    spec.default,
+                    "{}: default of {} out of its own range",
+                    p.name,
+                    spec.name
+                );
             }
         }
     }

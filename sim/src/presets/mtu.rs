@@ -10,8 +10,26 @@ use crate::wire::Ipv4Addr;
 use std::net::SocketAddrV4;
 
 const FRAG_PARAMS: &[ParamSpec] = &[
-    number("bytes", "Datagram size", 8.0, 8000.0, 1.0, "bytes", 1472.0, "UDP payload bytes (1472 fills a 1500-byte packet)"),
-    number("mtu", "MTU of the second hop", 576.0, 1500.0, 1.0, "bytes", 1000.0, "Largest packet the router's far link carries"),
+    number(
+        "bytes",
+        "Datagram size",
+        8.0,
+        8000.0,
+        1.0,
+        "bytes",
+        1472.0,
+        "UDP payload bytes (1472 fills a 1500-byte packet)",
+    ),
+    number(
+        "mtu",
+        "MTU of the second hop",
+        576.0,
+        1500.0,
+        1.0,
+        "bytes",
+        1000.0,
+        "Largest packet the router's far link carries",
+    ),
     flag("df", "Don't fragment (DF)", false, "Set: the router refuses with ICMP; clear: it splits the packet"),
 ];
 

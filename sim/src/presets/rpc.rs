@@ -7,11 +7,34 @@ use crate::params::{flag, number, ParamSpec};
 use std::net::SocketAddrV4;
 
 const PARAMS: &[ParamSpec] = &[
-    number("rtt", "Round-trip time", 0.02, 500.0, 0.01, "ms", 50.0, "Time for a packet to reach the server and come back"),
+    number(
+        "rtt",
+        "Round-trip time",
+        0.02,
+        500.0,
+        0.01,
+        "ms",
+        50.0,
+        "Time for a packet to reach the server and come back",
+    ),
     number("bandwidth", "Bandwidth", 1.0, 10_000.0, 1.0, "Mbit/s", 100.0, "Link speed in each direction"),
     number("request", "Request size", 1.0, 65_536.0, 1.0, "bytes", 300.0, "Bytes the client sends (headers included)"),
-    number("response", "Response size", 1.0, 1_000_000.0, 1.0, "bytes", 2000.0, "Bytes the server answers with (headers included)"),
-    flag("reuse", "Reuse a pooled connection", false, "On: requests go over a connection opened beforehand; off: a new connection per request"),
+    number(
+        "response",
+        "Response size",
+        1.0,
+        1_000_000.0,
+        1.0,
+        "bytes",
+        2000.0,
+        "Bytes the server answers with (headers included)",
+    ),
+    flag(
+        "reuse",
+        "Reuse a pooled connection",
+        false,
+        "On: requests go over a connection opened beforehand; off: a new connection per request",
+    ),
     number("requests", "Requests", 1.0, 10.0, 1.0, "", 1.0, "How many requests the client makes, one after another"),
 ];
 

@@ -35,8 +35,7 @@ impl Tcb {
         let prior_wnd = self.snd_wnd;
         // RFC 9293 §3.10.7.4: update the window if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and
         // SND.WL2 =< SEG.ACK).
-        if seq::lt(self.snd_wl1, seg.seq) || (self.snd_wl1 == seg.seq && seq::le(self.snd_wl2, ack))
-        {
+        if seq::lt(self.snd_wl1, seg.seq) || (self.snd_wl1 == seg.seq && seq::le(self.snd_wl2, ack)) {
             self.snd_wnd = window;
             self.max_snd_wnd = self.max_snd_wnd.max(window);
             self.snd_wl1 = seg.seq;
@@ -149,11 +148,8 @@ impl Tcb {
                 self.dupacks = 0;
                 let cwnd = self.cc.cwnd();
                 // tcp_is_cwnd_limited: in slow start while cwnd < 2·flight, else at cwnd.
-                let limited = if cwnd < self.cc.ssthresh() {
-                    cwnd < 2 * prior_in_flight
-                } else {
-                    prior_in_flight >= cwnd
-                };
+                let limited =
+                    if cwnd < self.cc.ssthresh() { cwnd < 2 * prior_in_flight } else { prior_in_flight >= cwnd };
                 let rtt = sample;
                 self.cc.on_ack(acked_segs.max(1), rtt, now, limited);
             }
@@ -201,9 +197,7 @@ impl Tcb {
     /// TIME-WAIT for `TCP_TIMEWAIT_LEN` (60 s on Linux; 2·MSL = 240 s in the RFC profile).
     pub fn enter_time_wait(&mut self, env: &mut Env) {
         self.set_state(env, TcpState::TimeWait);
-        for k in
-            [TimerKind::Retransmit, TimerKind::Persist, TimerKind::DelayedAck, TimerKind::FinWait2]
-        {
+        for k in [TimerKind::Retransmit, TimerKind::Persist, TimerKind::DelayedAck, TimerKind::FinWait2] {
             self.timers.cancel(env.ctx, self.id, k);
         }
         let at = env.now() + env.cfg.time_wait;

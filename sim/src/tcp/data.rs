@@ -12,19 +12,13 @@ use crate::wire::TcpRepr;
 impl Tcb {
     /// Queue the text of an acceptable segment and act on its FIN. Sets `ack.pending` and
     /// `ack_now_flag` for [`Tcb::ack_snd_check`].
-    pub fn process_data_and_fin(
-        &mut self,
-        env: &mut Env,
-        seg: &TcpRepr,
-        ack_now: bool,
-    ) -> Option<DropReason> {
+    pub fn process_data_and_fin(&mut self, env: &mut Env, seg: &TcpRepr, ack_now: bool) -> Option<DropReason> {
         if ack_now {
             self.ack.pending = true;
             self.ack_now_flag = true;
         }
         let mut reason = None;
-        let takes_text =
-            matches!(self.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2);
+        let takes_text = matches!(self.state, TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2);
         let len = seg.payload.len() as u32;
         if len > 0 && takes_text {
             let end = seg.seq.wrapping_add(len);
@@ -135,8 +129,5 @@ impl Tcb {
 }
 
 fn takes_text_or_synrecv(s: TcpState) -> bool {
-    matches!(
-        s,
-        TcpState::SynReceived | TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2
-    )
+    matches!(s, TcpState::SynReceived | TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2)
 }

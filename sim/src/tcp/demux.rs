@@ -46,9 +46,7 @@ impl TcpStack {
             .values()
             .find(|l| l.local == local)
             .or_else(|| {
-                self.listeners
-                    .values()
-                    .find(|l| l.local.port() == local.port() && l.local.ip().is_unspecified())
+                self.listeners.values().find(|l| l.local.port() == local.port() && l.local.ip().is_unspecified())
             })
             .map(|l| l.id);
         if let Some(lid) = lid {
@@ -59,13 +57,7 @@ impl TcpStack {
     }
 
     /// Answer `seg` with a RST from `local` (no socket, or a listener getting an ACK).
-    pub(crate) fn send_reset(
-        &mut self,
-        ctx: &mut StackCtx,
-        local: SocketAddrV4,
-        remote: SocketAddrV4,
-        seg: &TcpRepr,
-    ) {
+    pub(crate) fn send_reset(&mut self, ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: &TcpRepr) {
         if let Some(r) = reset_for(seg) {
             self.counters.inc(ctx, counters::OUT_RSTS);
             emit(ctx, local, remote, r);
@@ -138,9 +130,7 @@ impl TcpStack {
         for id in ids {
             loop {
                 let limit = match self.conns.get(&id) {
-                    Some(t) if t.poll_at().is_some_and(|at| at <= ctx.now) => {
-                        t.parent.map(|l| self.synack_limit(l))
-                    }
+                    Some(t) if t.poll_at().is_some_and(|at| at <= ctx.now) => t.parent.map(|l| self.synack_limit(l)),
                     _ => break,
                 };
                 let Some(tcb) = self.conns.get_mut(&id) else { break };
@@ -273,10 +263,7 @@ mod tests {
         let mut q = vec![0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
         q.extend([0x9c, 0x40, 0, 80, 0xde, 0xad, 0xbe, 0xef]);
         let (l, r, s) = parse_quote(&q).unwrap();
-        assert_eq!(
-            (l.to_string(), r.to_string(), s),
-            ("10.0.0.1:40000".into(), "10.0.0.2:80".into(), 0xdead_beef)
-        );
+        assert_eq!((l.to_string(), r.to_string(), s), ("10.0.0.1:40000".into(), "10.0.0.2:80".into(), 0xdead_beef));
         for n in 0..q.len() {
             assert!(parse_quote(&q[..n]).is_none());
         }

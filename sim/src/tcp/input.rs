@@ -118,10 +118,7 @@ impl Tcb {
             self.established(env);
             let sock = self.id;
             env.ctx.notify(Notice::Connected { sock });
-            env.ctx.event(EventKind::App {
-                node: env.ctx.node,
-                call: AppCall::ConnectDone { sock, result: Ok(()) },
-            });
+            env.ctx.event(EventKind::App { node: env.ctx.node, call: AppCall::ConnectDone { sock, result: Ok(()) } });
             // tcp_rcv_synsent_state_process: the third ACK goes out at once.
             self.send_ack(env);
             self.push(env, false);
@@ -265,10 +262,8 @@ impl Tcb {
             if !self.passive {
                 let sock = self.id;
                 env.ctx.notify(Notice::Connected { sock });
-                env.ctx.event(EventKind::App {
-                    node: env.ctx.node,
-                    call: AppCall::ConnectDone { sock, result: Ok(()) },
-                });
+                env.ctx
+                    .event(EventKind::App { node: env.ctx.node, call: AppCall::ConnectDone { sock, result: Ok(()) } });
             }
         } else if !self.process_ack(env, seg) {
             return Outcome::Done(Some(DropReason::Unacceptable));
@@ -310,10 +305,9 @@ impl Tcb {
                 self.set_state(env, TcpState::Closed);
             }
             TcpState::SynReceived => self.abort(env, SockError::ConnectionRefused),
-            TcpState::Established
-            | TcpState::FinWait1
-            | TcpState::FinWait2
-            | TcpState::CloseWait => self.abort(env, SockError::ConnectionReset),
+            TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 | TcpState::CloseWait => {
+                self.abort(env, SockError::ConnectionReset)
+            }
             _ => self.set_state(env, TcpState::Closed),
         }
         None

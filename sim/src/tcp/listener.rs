@@ -66,12 +66,7 @@ impl Listener {
             ctx.event(EventKind::Queue { sock: self.id, queue: QueueKind::Syn, len: lens.0, cap });
         }
         if lens.1 != self.last_lens.1 {
-            ctx.event(EventKind::Queue {
-                sock: self.id,
-                queue: QueueKind::Accept,
-                len: lens.1,
-                cap,
-            });
+            ctx.event(EventKind::Queue { sock: self.id, queue: QueueKind::Accept, len: lens.1, cap });
         }
         self.last_lens = lens;
     }
@@ -220,12 +215,7 @@ impl TcpStack {
     /// `tcp_abort_on_overflow=0` the ACK is dropped and the request kept (its SYN-ACK
     /// timer will resend); with 1 the peer gets a RST and the request is dropped
     /// (EmbryonicRsts). Sheet §1.4 [E4], [E4b].
-    pub(crate) fn overflow_at_ack(
-        &mut self,
-        ctx: &mut StackCtx,
-        id: SockId,
-        seg: &TcpRepr,
-    ) -> Option<DropReason> {
+    pub(crate) fn overflow_at_ack(&mut self, ctx: &mut StackCtx, id: SockId, seg: &TcpRepr) -> Option<DropReason> {
         self.counters.inc(ctx, counters::LISTEN_OVERFLOWS);
         self.counters.inc(ctx, counters::LISTEN_DROPS);
         if self.cfg.abort_on_overflow {
@@ -252,12 +242,10 @@ impl TcpStack {
         let Some(l) = self.listeners.get(&lid) else { return max };
         let qlen = l.syn_queue.len() as u32;
         if (qlen << 1) > l.max_backlog.max(8) {
-            let mut young = l
-                .syn_queue
-                .iter()
-                .filter(|id| self.conns.get(id).is_some_and(|t| t.synack_timeouts == 0))
-                .count() as u32
-                * 2;
+            let mut young =
+                l.syn_queue.iter().filter(|id| self.conns.get(id).is_some_and(|t| t.synack_timeouts == 0)).count()
+                    as u32
+                    * 2;
             while max > 2 {
                 if qlen < young {
                     break;

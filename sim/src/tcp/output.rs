@@ -15,12 +15,7 @@ use std::net::SocketAddrV4;
 /// Put a TCP segment on the way to the IP layer (DF set: PMTU discovery is on,
 /// `ip_no_pmtu_disc=0`).
 pub fn emit(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr) {
-    ctx.send(OutPacket {
-        src: *local.ip(),
-        dst: *remote.ip(),
-        dont_frag: true,
-        transport: Transport::Tcp(seg),
-    });
+    ctx.send(OutPacket { src: *local.ip(), dst: *remote.ip(), dont_frag: true, transport: Transport::Tcp(seg) });
 }
 
 /// The RST answering `seg` when no connection can take it (RFC 9293 §3.10.7.1): if it had an
@@ -135,11 +130,7 @@ impl Tcb {
     fn output_allowed(&self) -> bool {
         matches!(
             self.state,
-            TcpState::Established
-                | TcpState::CloseWait
-                | TcpState::FinWait1
-                | TcpState::Closing
-                | TcpState::LastAck
+            TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
         )
     }
 
@@ -160,9 +151,7 @@ impl Tcb {
         let outstanding = seq::lt(self.snd_una, self.snd_nxt);
         match env.cfg.nagle {
             NagleMode::Minshall => {
-                !(outstanding
-                    && seq::gt(self.snd_sml, self.snd_una)
-                    && seq::le(self.snd_sml, self.snd_nxt))
+                !(outstanding && seq::gt(self.snd_sml, self.snd_una) && seq::le(self.snd_sml, self.snd_nxt))
             }
             NagleMode::Rfc => !outstanding,
         }
@@ -220,8 +209,7 @@ impl Tcb {
     /// `tcp_check_probe_timer`: nothing in flight but data waiting (window closed or too
     /// small) ⇒ arm the persist timer at `max(rto, TCP_RTO_MIN)` (`tcp_probe0_base`).
     pub fn check_probe_timer(&mut self, env: &mut Env) {
-        let waiting = seq::lt(self.snd_nxt, self.data_end())
-            || self.fin_seq.is_some_and(|f| seq::le(self.snd_nxt, f));
+        let waiting = seq::lt(self.snd_nxt, self.data_end()) || self.fin_seq.is_some_and(|f| seq::le(self.snd_nxt, f));
         if self.snd_una == self.snd_nxt
             && waiting
             && !self.timers.armed(TimerKind::Persist)

@@ -114,8 +114,7 @@ impl Tcb {
         } else {
             let m = now.saturating_since(self.ack.lrcvtime);
             if m <= Duration(ato_min.as_nanos() / 2) {
-                self.ack.ato =
-                    Duration(self.ack.ato.as_nanos() / 2) + Duration(ato_min.as_nanos() / 2);
+                self.ack.ato = Duration(self.ack.ato.as_nanos() / 2) + Duration(ato_min.as_nanos() / 2);
             } else if m < self.ack.ato {
                 self.ack.ato = (Duration(self.ack.ato.as_nanos() / 2) + m).min(self.rto);
             } else if m > self.rto {
@@ -136,9 +135,7 @@ impl Tcb {
     /// Linux `tcp_event_data_sent`: sending data within `ato` of the last arrival marks the
     /// connection interactive (pingpong; `tcp_pingpong_thresh` = 1).
     pub fn note_data_sent(&mut self, env: &Env) {
-        if self.ack.ato > Duration::ZERO
-            && env.now().saturating_since(self.ack.lrcvtime) < self.ack.ato
-        {
+        if self.ack.ato > Duration::ZERO && env.now().saturating_since(self.ack.lrcvtime) < self.ack.ato {
             self.ack.pingpong = true;
         }
     }
@@ -187,12 +184,8 @@ impl Tcb {
     fn insert_ooo(&mut self, start: u64, data: &[u8]) {
         let mut lo = start;
         let mut hi = start + data.len() as u64;
-        let touching: Vec<u64> = self
-            .ooo
-            .range(..=hi)
-            .filter(|(&s, b)| s + b.len() as u64 >= lo)
-            .map(|(&s, _)| s)
-            .collect();
+        let touching: Vec<u64> =
+            self.ooo.range(..=hi).filter(|(&s, b)| s + b.len() as u64 >= lo).map(|(&s, _)| s).collect();
         let mut parts = Vec::new();
         for s in touching {
             if let Some(b) = self.ooo.remove(&s) {
@@ -215,8 +208,7 @@ impl Tcb {
     /// received segment first, then the others; at most `max` (3 with timestamps).
     pub fn sack_blocks(&self, max: usize) -> Vec<(u32, u32)> {
         let to_seq = |abs: u64| self.rcv_nxt.wrapping_add((abs - self.rcv_abs) as u32);
-        let mut blocks: Vec<(u64, u64)> =
-            self.ooo.iter().map(|(&s, b)| (s, s + b.len() as u64)).collect();
+        let mut blocks: Vec<(u64, u64)> = self.ooo.iter().map(|(&s, b)| (s, s + b.len() as u64)).collect();
         if let Some(last) = self.last_ooo {
             if let Some(i) = blocks.iter().position(|&(s, e)| s <= last && last < e) {
                 let b = blocks.remove(i);
@@ -252,8 +244,7 @@ impl Tcb {
         let cfg = env.cfg;
         let mut ato = self.ack.ato.max(cfg.delack_min);
         if ato > cfg.delack_min {
-            let mut max_ato =
-                if self.ack.pingpong { cfg.delack_max } else { Duration::from_millis(500) };
+            let mut max_ato = if self.ack.pingpong { cfg.delack_max } else { Duration::from_millis(500) };
             if self.rtt.has_sample() {
                 max_ato = max_ato.min(self.rtt.srtt().max(cfg.delack_min));
             }

@@ -65,19 +65,13 @@ impl TcpStack {
     }
 
     fn port_used(&self, port: u16) -> bool {
-        self.listeners.values().any(|l| l.local.port() == port)
-            || self.conns.values().any(|c| c.local.port() == port)
+        self.listeners.values().any(|l| l.local.port() == port) || self.conns.values().any(|c| c.local.port() == port)
     }
 
     /// listen(): a passive open on `local` (0.0.0.0 = every address). The backlog is clamped
     /// to `somaxconn` as an unsigned number (`__sys_listen`: listen(-1) means `u32::MAX` here
     /// and gives 4096). Calling it again on a listener updates the backlog.
-    pub fn listen(
-        &mut self,
-        ctx: &mut StackCtx,
-        local: SocketAddrV4,
-        backlog: u32,
-    ) -> Result<SockId, SockError> {
+    pub fn listen(&mut self, ctx: &mut StackCtx, local: SocketAddrV4, backlog: u32) -> Result<SockId, SockError> {
         let max = backlog.min(self.cfg.somaxconn);
         if let Some(l) = self.listeners.values_mut().find(|l| l.local == local) {
             l.max_backlog = max;
@@ -88,13 +82,8 @@ impl TcpStack {
         if self.port_used(local.port()) {
             return Err(SockError::AddrInUse);
         }
-        let id = ctx.new_socket(SockInfo {
-            node: ctx.node,
-            kind: SockKind::TcpListener,
-            local,
-            remote: None,
-            parent: None,
-        });
+        let id =
+            ctx.new_socket(SockInfo { node: ctx.node, kind: SockKind::TcpListener, local, remote: None, parent: None });
         let secret = ctx.rng.next_u64();
         self.listeners.insert(id, Listener::new(id, local, max, secret));
         ctx.event(EventKind::TcpState { sock: id, from: TcpState::Closed, to: TcpState::Listen });
@@ -176,12 +165,7 @@ impl TcpStack {
     /// Nagle allow. Data written in SYN-SENT waits for ESTABLISHED (RFC 9293 §3.10.2).
     /// `Err(WouldBlock)` when the buffer is full (`Notice::Writable` follows), `BrokenPipe`
     /// after shutdown/close or the peer's reset.
-    pub fn write(
-        &mut self,
-        ctx: &mut StackCtx,
-        sock: SockId,
-        data: &[u8],
-    ) -> Result<usize, SockError> {
+    pub fn write(&mut self, ctx: &mut StackCtx, sock: SockId, data: &[u8]) -> Result<usize, SockError> {
         let tcb = self.conns.get_mut(&sock).ok_or(SockError::BadSocket)?;
         if tcb.orphan {
             return Err(SockError::BadSocket);
@@ -190,10 +174,7 @@ impl TcpStack {
             return Err(e);
         }
         match tcb.state {
-            TcpState::SynSent
-            | TcpState::SynReceived
-            | TcpState::Established
-            | TcpState::CloseWait => {}
+            TcpState::SynSent | TcpState::SynReceived | TcpState::Established | TcpState::CloseWait => {}
             TcpState::Closed => return Err(SockError::NotConnected),
             _ => return Err(SockError::BrokenPipe),
         }
@@ -219,12 +200,7 @@ impl TcpStack {
     /// read()/recv(): up to `max` in-order bytes. `Ok(vec![])` means end of stream (the peer's
     /// FIN arrived and everything before it was read, or the connection is closed);
     /// `Err(WouldBlock)` means nothing yet; `Err(ConnectionReset)` once after a RST.
-    pub fn read(
-        &mut self,
-        ctx: &mut StackCtx,
-        sock: SockId,
-        max: usize,
-    ) -> Result<Vec<u8>, SockError> {
+    pub fn read(&mut self, ctx: &mut StackCtx, sock: SockId, max: usize) -> Result<Vec<u8>, SockError> {
         let tcb = self.conns.get_mut(&sock).ok_or(SockError::BadSocket)?;
         if tcb.orphan {
             return Err(SockError::BadSocket);
@@ -262,8 +238,7 @@ impl TcpStack {
         if let Some(l) = self.listeners.remove(&sock) {
             Self::app(ctx, AppCall::Close { sock });
             ctx.event(EventKind::TcpState { sock, from: TcpState::Listen, to: TcpState::Closed });
-            let children: Vec<SockId> =
-                l.syn_queue.iter().chain(l.accept_queue.iter()).copied().collect();
+            let children: Vec<SockId> = l.syn_queue.iter().chain(l.accept_queue.iter()).copied().collect();
             for c in children {
                 if let Some(t) = self.conns.get_mut(&c) {
                     t.parent = None;
@@ -287,9 +262,7 @@ impl TcpStack {
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
         match tcb.state {
             TcpState::SynSent => tcb.set_state(&mut env, TcpState::Closed),
-            TcpState::Established | TcpState::CloseWait | TcpState::SynReceived
-                if !tcb.rcv_buf.is_empty() =>
-            {
+            TcpState::Established | TcpState::CloseWait | TcpState::SynReceived if !tcb.rcv_buf.is_empty() => {
                 env.count(counters::ABORT_ON_CLOSE);
                 tcb.send_rst(&mut env);
                 tcb.set_state(&mut env, TcpState::Closed);
@@ -318,12 +291,7 @@ impl TcpStack {
     }
 
     /// TCP_NODELAY. Turning it on flushes pending output (tcp(7)).
-    pub fn set_nodelay(
-        &mut self,
-        ctx: &mut StackCtx,
-        sock: SockId,
-        on: bool,
-    ) -> Result<(), SockError> {
+    pub fn set_nodelay(&mut self, ctx: &mut StackCtx, sock: SockId, on: bool) -> Result<(), SockError> {
         let tcb = self.conns.get_mut(&sock).ok_or(SockError::BadSocket)?;
         tcb.nodelay = on;
         if on {
@@ -335,12 +303,7 @@ impl TcpStack {
     }
 
     /// TCP_CORK: hold partial segments (at most 200 ms); uncorking flushes.
-    pub fn set_cork(
-        &mut self,
-        ctx: &mut StackCtx,
-        sock: SockId,
-        on: bool,
-    ) -> Result<(), SockError> {
+    pub fn set_cork(&mut self, ctx: &mut StackCtx, sock: SockId, on: bool) -> Result<(), SockError> {
         let tcb = self.conns.get_mut(&sock).ok_or(SockError::BadSocket)?;
         tcb.cork = on;
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
@@ -368,9 +331,7 @@ impl TcpStack {
     /// (accept-queue length, SYN-queue length, max backlog) of a listener, as `ss` shows
     /// Recv-Q/Send-Q.
     pub fn listen_queues(&self, listener: SockId) -> Option<(u32, u32, u32)> {
-        self.listeners
-            .get(&listener)
-            .map(|l| (l.accept_queue.len() as u32, l.syn_queue.len() as u32, l.max_backlog))
+        self.listeners.get(&listener).map(|l| (l.accept_queue.len() as u32, l.syn_queue.len() as u32, l.max_backlog))
     }
 
     /// Ids of every connection (children included), in order.

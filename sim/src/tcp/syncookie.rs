@@ -47,29 +47,14 @@ fn count_at(now: Instant) -> u32 {
 }
 
 /// The cookie ISN for a SYN with sequence `sseq` and MSS index `idx`.
-fn cookie_isn(
-    secret: u64,
-    l: SocketAddrV4,
-    r: SocketAddrV4,
-    sseq: u32,
-    count: u32,
-    idx: u32,
-) -> u32 {
+fn cookie_isn(secret: u64, l: SocketAddrV4, r: SocketAddrV4, sseq: u32, count: u32, idx: u32) -> u32 {
     let h1 = tuple_hash(secret, l, r, 0);
     let h2 = tuple_hash(secret, l, r, u64::from(count) + 1);
-    h1.wrapping_add(sseq)
-        .wrapping_add(count << COOKIEBITS)
-        .wrapping_add(h2.wrapping_add(idx) & COOKIEMASK)
+    h1.wrapping_add(sseq).wrapping_add(count << COOKIEBITS).wrapping_add(h2.wrapping_add(idx) & COOKIEMASK)
 }
 
 /// Check a cookie: the MSS index if it is valid and at most two periods old.
-fn check_cookie(
-    secret: u64,
-    l: SocketAddrV4,
-    r: SocketAddrV4,
-    seg: &TcpRepr,
-    now: Instant,
-) -> Option<u32> {
+fn check_cookie(secret: u64, l: SocketAddrV4, r: SocketAddrV4, seg: &TcpRepr, now: Instant) -> Option<u32> {
     let sseq = seg.seq.wrapping_sub(1);
     let cookie = seg.ack.wrapping_sub(1);
     let v = cookie.wrapping_sub(tuple_hash(secret, l, r, 0)).wrapping_sub(sseq);

@@ -233,13 +233,7 @@ pub struct Tcb {
 
 impl Tcb {
     /// A fresh connection in CLOSED with a random ISN and timestamp offset.
-    pub fn new(
-        env: &mut Env,
-        id: SockId,
-        local: SocketAddrV4,
-        remote: SocketAddrV4,
-        adv_mss: u16,
-    ) -> Tcb {
+    pub fn new(env: &mut Env, id: SockId, local: SocketAddrV4, remote: SocketAddrV4, adv_mss: u16) -> Tcb {
         let cfg = env.cfg;
         // RFC 9293 §3.4.1 / Linux secure_tcp_seq(): indistinguishable from random here.
         let iss = cfg.fixed_isn.unwrap_or_else(|| env.ctx.rng.next_u32());
@@ -444,20 +438,10 @@ impl Tcb {
     pub fn trace_queues(&mut self, ctx: &mut StackCtx) {
         let (s, r) = (self.snd_buf.len() as u32, self.rcv_buf.len() as u32);
         if s != self.last_queues.0 {
-            ctx.event(EventKind::Queue {
-                sock: self.id,
-                queue: QueueKind::Send,
-                len: s,
-                cap: self.snd_cap,
-            });
+            ctx.event(EventKind::Queue { sock: self.id, queue: QueueKind::Send, len: s, cap: self.snd_cap });
         }
         if r != self.last_queues.1 {
-            ctx.event(EventKind::Queue {
-                sock: self.id,
-                queue: QueueKind::Recv,
-                len: r,
-                cap: self.rcv_cap,
-            });
+            ctx.event(EventKind::Queue { sock: self.id, queue: QueueKind::Recv, len: r, cap: self.rcv_cap });
         }
         self.last_queues = (s, r);
     }
@@ -470,9 +454,6 @@ impl Tcb {
 
     /// The connection is synchronized (past the handshake, RFC 9293 §3.3.2).
     pub fn synchronized(&self) -> bool {
-        !matches!(
-            self.state,
-            TcpState::Closed | TcpState::Listen | TcpState::SynSent | TcpState::SynReceived
-        )
+        !matches!(self.state, TcpState::Closed | TcpState::Listen | TcpState::SynSent | TcpState::SynReceived)
     }
 }

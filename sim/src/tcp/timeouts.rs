@@ -57,8 +57,7 @@ impl Tcb {
         if self.snd_una == self.snd_max {
             return;
         }
-        let start =
-            self.retrans_start.unwrap_or_else(|| self.rtx.front().map_or(env.now(), |s| s.sent_at));
+        let start = self.retrans_start.unwrap_or_else(|| self.rtx.front().map_or(env.now(), |s| s.sent_at));
         let limit = model_timeout(cfg.retries2, cfg.rto_min, cfg.rto_max);
         if self.retransmits > 0 && env.now().saturating_since(start) >= limit {
             env.count(counters::ABORT_ON_TIMEOUT);
@@ -129,14 +128,10 @@ impl Tcb {
     /// (`icsk_backoff` up to `tcp_retries2`) and re-arm at `tcp_probe0_when`. Intervals grow
     /// 1×, 2×, 4×... of max(RTO, 200 ms), capped at 120 s (sheet §5 [E10]).
     fn on_persist(&mut self, env: &mut Env) {
-        if !matches!(
-            self.state,
-            TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::LastAck
-        ) {
+        if !matches!(self.state, TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::LastAck) {
             return;
         }
-        let waiting = seq::lt(self.snd_nxt, self.data_end())
-            || self.fin_seq.is_some_and(|f| seq::le(self.snd_nxt, f));
+        let waiting = seq::lt(self.snd_nxt, self.data_end()) || self.fin_seq.is_some_and(|f| seq::le(self.snd_nxt, f));
         if !waiting || self.snd_una != self.snd_nxt {
             return;
         }

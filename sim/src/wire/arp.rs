@@ -88,14 +88,9 @@ impl ArpRepr {
     /// `Malformed`: RFC 826 has a receiver ignore packets for a pair it does not speak.
     pub fn parse(bytes: &[u8]) -> Result<ArpRepr, WireError> {
         if bytes.len() < PACKET_LEN {
-            return Err(WireError::Truncated {
-                layer: "ARP",
-                needed: PACKET_LEN,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: "ARP", needed: PACKET_LEN, got: bytes.len() });
         }
-        let be16 =
-            |r: core::ops::Range<usize>| u16::from_be_bytes([bytes[r.start], bytes[r.start + 1]]);
+        let be16 = |r: core::ops::Range<usize>| u16::from_be_bytes([bytes[r.start], bytes[r.start + 1]]);
         let bad = |what: String| Err(WireError::Malformed { layer: "ARP", what });
         let htype = be16(field::HTYPE);
         if htype != HTYPE_ETHERNET {
@@ -103,16 +98,10 @@ impl ArpRepr {
         }
         let ptype = be16(field::PTYPE);
         if ptype != PTYPE_IPV4 {
-            return bad(format!(
-                "protocol type {ptype:#06x}, expected 0x0800 (IPv4)"
-            ));
+            return bad(format!("protocol type {ptype:#06x}, expected 0x0800 (IPv4)"));
         }
         if bytes[field::HLEN] != 6 || bytes[field::PLEN] != 4 {
-            return bad(format!(
-                "address sizes {}/{}, expected 6/4",
-                bytes[field::HLEN],
-                bytes[field::PLEN]
-            ));
+            return bad(format!("address sizes {}/{}, expected 6/4", bytes[field::HLEN], bytes[field::PLEN]));
         }
         let op = match be16(field::OPER) {
             1 => ArpOp::Request,
@@ -120,12 +109,7 @@ impl ArpRepr {
             other => return bad(format!("operation {other}, expected 1 or 2")),
         };
         let ip = |r: core::ops::Range<usize>| {
-            Ipv4Addr::new(
-                bytes[r.start],
-                bytes[r.start + 1],
-                bytes[r.start + 2],
-                bytes[r.start + 3],
-            )
+            Ipv4Addr::new(bytes[r.start], bytes[r.start + 1], bytes[r.start + 2], bytes[r.start + 3])
         };
         Ok(ArpRepr {
             op,

@@ -45,10 +45,7 @@ pub fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, protocol: u8, len: usize) -> 
 /// The TCP/UDP checksum of `segment` (checksum field included) under the pseudo-header.
 /// Over a segment whose checksum field holds the right value this gives 0.
 pub fn transport(src: Ipv4Addr, dst: Ipv4Addr, protocol: u8, segment: &[u8]) -> u16 {
-    finish(sum(
-        pseudo_header(src, dst, protocol, segment.len()),
-        segment,
-    ))
+    finish(sum(pseudo_header(src, dst, protocol, segment.len()), segment))
 }
 
 #[cfg(test)]

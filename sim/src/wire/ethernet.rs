@@ -21,9 +21,7 @@ pub mod field {
 pub const HEADER_LEN: usize = 14;
 
 /// A 48-bit IEEE 802 MAC address.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct MacAddr(pub [u8; 6]);
 
 impl MacAddr {
@@ -46,11 +44,7 @@ impl MacAddr {
 impl fmt::Display for MacAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.0;
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            m[0], m[1], m[2], m[3], m[4], m[5]
-        )
+        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
     }
 }
 
@@ -89,11 +83,7 @@ impl EthernetRepr {
     /// padding a sender added to reach the 60-byte minimum).
     pub fn parse(bytes: &[u8]) -> Result<(EthernetRepr, &[u8]), super::WireError> {
         if bytes.len() < HEADER_LEN {
-            return Err(super::WireError::Truncated {
-                layer: "Ethernet",
-                needed: HEADER_LEN,
-                got: bytes.len(),
-            });
+            return Err(super::WireError::Truncated { layer: "Ethernet", needed: HEADER_LEN, got: bytes.len() });
         }
         let repr = EthernetRepr {
             dst: MacAddr::from_slice(&bytes[field::DST]),
@@ -139,11 +129,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let e = EthernetRepr {
-            dst: MacAddr::BROADCAST,
-            src: MacAddr::local(1),
-            ethertype: EtherType::ARP,
-        };
+        let e = EthernetRepr { dst: MacAddr::BROADCAST, src: MacAddr::local(1), ethertype: EtherType::ARP };
         let mut b = Vec::new();
         e.emit(&mut b);
         assert_eq!(b.len(), HEADER_LEN);

@@ -76,9 +76,7 @@ impl Dissection {
     }
     /// The first field of `layer` named `name`.
     pub fn get(&self, layer: Layer, name: &str) -> Option<&Field> {
-        self.fields
-            .iter()
-            .find(|f| f.layer == layer && f.name == name)
+        self.fields.iter().find(|f| f.layer == layer && f.name == name)
     }
 }
 
@@ -87,10 +85,7 @@ impl Dissection {
 /// that could be read are still listed. Bytes that belong to no header (link padding, bytes
 /// after a truncated header) get their own field, so the fields always tile the frame.
 pub fn dissect(bytes: &[u8]) -> Dissection {
-    let mut d = Dissector {
-        b: bytes,
-        out: Dissection::default(),
-    };
+    let mut d = Dissector { b: bytes, out: Dissection::default() };
     d.ethernet();
     // Anything left over after the last field.
     let end = d.out.fields.last().map_or(0, |f| f.bit_end());
@@ -102,11 +97,7 @@ pub fn dissect(bytes: &[u8]) -> Dissection {
             "Undecoded bytes",
             start * 8,
             (bytes.len() - start) * 8,
-            format!(
-                "{} bytes: {}",
-                bytes.len() - start,
-                preview(&bytes[start..])
-            ),
+            format!("{} bytes: {}", bytes.len() - start, preview(&bytes[start..])),
             "Bytes that could not be read as part of any header",
             None,
         );
@@ -204,9 +195,7 @@ impl Dissector<'_> {
 
     fn truncated(&mut self, layer: &str, needed: usize, start: usize) {
         let got = self.b.len().saturating_sub(start);
-        self.out.problems.push(format!(
-            "{layer} header truncated: {got} of {needed} bytes captured"
-        ));
+        self.out.problems.push(format!("{layer} header truncated: {got} of {needed} bytes captured"));
     }
 
     /// Link-layer padding between `from` and the end of the frame.
@@ -243,15 +232,7 @@ impl Dissector<'_> {
             },
             "The NIC this frame is for on this link: the next hop, not necessarily the final host",
         );
-        self.field(
-            E,
-            "Source",
-            6,
-            0,
-            48,
-            |d| d.mac(6).to_string(),
-            "The NIC that put this frame on the link",
-        );
+        self.field(E, "Source", 6, 0, 48, |d| d.mac(6).to_string(), "The NIC that put this frame on the link");
         let have_type = self.field(
             E,
             "Type",
@@ -276,11 +257,8 @@ impl Dissector<'_> {
             EtherType::ARP => self.arp(14),
             EtherType::IPV4 => self.ipv4(14),
             EtherType(t) => {
-                self.out
-                    .problems
-                    .push(format!("EtherType {t:#06x} is not dissected here"));
-                self.out.summary =
-                    format!("{} → {} Ethernet type {t:#06x}", self.mac(6), self.mac(0));
+                self.out.problems.push(format!("EtherType {t:#06x} is not dissected here"));
+                self.out.summary = format!("{} → {} Ethernet type {t:#06x}", self.mac(6), self.mac(0));
             }
         }
     }
@@ -374,11 +352,7 @@ impl Dissector<'_> {
             0,
             32,
             |d| d.ip(o + 24).to_string(),
-            if request {
-                "The IP address whose owner is wanted"
-            } else {
-                "IP of the machine that asked"
-            },
+            if request { "The IP address whose owner is wanted" } else { "IP of the machine that asked" },
         );
         if !ok {
             self.truncated("ARP", super::arp::PACKET_LEN, o);
@@ -544,10 +518,7 @@ impl Dissector<'_> {
                     let mut h = self.slice(o, o + ihl).to_vec();
                     h[10] = 0;
                     h[11] = 0;
-                    format!(
-                        "{stored:#06x} [incorrect, should be {:#06x}]",
-                        checksum::checksum(&h)
-                    )
+                    format!("{stored:#06x} [incorrect, should be {:#06x}]", checksum::checksum(&h))
                 }
                 None => format!("{stored:#06x} [unverified]"),
             };
@@ -563,15 +534,7 @@ impl Dissector<'_> {
         } else {
             ok = false;
         }
-        ok &= self.field(
-            I,
-            "Source Address",
-            o + 12,
-            0,
-            32,
-            |d| d.ip(o + 12).to_string(),
-            "The sending host",
-        );
+        ok &= self.field(I, "Source Address", o + 12, 0, 32, |d| d.ip(o + 12).to_string(), "The sending host");
         ok &= self.field(
             I,
             "Destination Address",
@@ -607,22 +570,16 @@ impl Dissector<'_> {
         }
         let version = self.u8(o) >> 4;
         if version != 4 {
-            self.out
-                .problems
-                .push(format!("IPv4: version {version}, expected 4"));
+            self.out.problems.push(format!("IPv4: version {version}, expected 4"));
         }
         if ihl < 20 {
-            self.out.problems.push(format!(
-                "IPv4: header length {ihl} bytes, below the minimum 20"
-            ));
+            self.out.problems.push(format!("IPv4: header length {ihl} bytes, below the minimum 20"));
         }
         if valid == Some(false) {
             self.out.problems.push("IPv4: bad header checksum".into());
         }
         let (src, dst) = (self.ip(o + 12), self.ip(o + 16));
-        let proto_name = IpProtocol(protocol)
-            .name()
-            .map_or(format!("proto {protocol}"), str::to_string);
+        let proto_name = IpProtocol(protocol).name().map_or(format!("proto {protocol}"), str::to_string);
         self.out.summary = format!("{src} → {dst} IPv4 {proto_name}");
         if version != 4 || ihl < 20 {
             return;
@@ -631,27 +588,14 @@ impl Dissector<'_> {
         let mut end = o + total;
         let mut complete = true;
         if total < ihl {
-            self.out.problems.push(format!(
-                "IPv4: total length {total} is shorter than the {ihl}-byte header"
-            ));
+            self.out.problems.push(format!("IPv4: total length {total} is shorter than the {ihl}-byte header"));
             end = start;
         } else if end > self.b.len() {
-            self.out.problems.push(format!(
-                "IPv4: total length {total} but only {} bytes captured",
-                self.b.len() - o
-            ));
+            self.out.problems.push(format!("IPv4: total length {total} but only {} bytes captured", self.b.len() - o));
             end = self.b.len();
             complete = false;
         }
-        let info = IpInfo {
-            src,
-            dst,
-            protocol,
-            ttl: self.u8(o + 8),
-            start,
-            end,
-            complete,
-        };
+        let info = IpInfo { src, dst, protocol, ttl: self.u8(o + 8), start, end, complete };
         if flags & (super::ipv4::FLAG_MF | super::ipv4::FRAG_OFFSET_MASK) != 0 {
             let off = u32::from(flags & super::ipv4::FRAG_OFFSET_MASK) * 8;
             let n = end - start;
@@ -676,12 +620,7 @@ impl Dissector<'_> {
                 IpProtocol::UDP => self.udp(&info),
                 IpProtocol::ICMP => self.icmp(&info),
                 _ => {
-                    self.data(
-                        start,
-                        end,
-                        "Data",
-                        "The payload of a protocol not dissected here",
-                    );
+                    self.data(start, end, "Data", "The payload of a protocol not dissected here");
                 }
             }
         }
@@ -694,15 +633,7 @@ impl Dissector<'_> {
     fn data(&mut self, start: usize, end: usize, name: &str, meaning: &str) {
         if end > start {
             let v = format!("{} bytes: {}", end - start, preview(self.slice(start, end)));
-            self.push(
-                Layer::Payload,
-                name,
-                start * 8,
-                (end - start) * 8,
-                v,
-                meaning,
-                None,
-            );
+            self.push(Layer::Payload, name, start * 8, (end - start) * 8, v, meaning, None);
         }
     }
 
@@ -713,10 +644,7 @@ impl Dissector<'_> {
         let (value, valid) = if layer == Layer::Udp && stored == 0 {
             (format!("{stored:#06x} [none]"), None)
         } else if !ip.complete {
-            (
-                format!("{stored:#06x} [unverified: packet truncated]"),
-                None,
-            )
+            (format!("{stored:#06x} [unverified: packet truncated]"), None)
         } else {
             let ok = checksum::transport(ip.src, ip.dst, ip.protocol, seg) == 0;
             if ok {
@@ -729,17 +657,11 @@ impl Dissector<'_> {
                 if layer == Layer::Udp && want == 0 {
                     want = 0xffff;
                 }
-                (
-                    format!("{stored:#06x} [incorrect, should be {want:#06x}]"),
-                    Some(false),
-                )
+                (format!("{stored:#06x} [incorrect, should be {want:#06x}]"), Some(false))
             }
         };
         if valid == Some(false) {
-            self.out.problems.push(format!(
-                "{}: bad checksum",
-                if layer == Layer::Udp { "UDP" } else { "TCP" }
-            ));
+            self.out.problems.push(format!("{}: bad checksum", if layer == Layer::Udp { "UDP" } else { "TCP" }));
         }
         self.push(layer, "Checksum", at * 8, 16, value, meaning, valid);
     }
@@ -759,42 +681,33 @@ impl Dissector<'_> {
             for (name, n, meaning) in [
                 ("Source Port", 2, "The sending socket's port"),
                 ("Destination Port", 2, "The receiving socket's port"),
-                (
-                    "Sequence Number",
-                    4,
-                    "Position of the first data byte in this direction's stream",
-                ),
-                (
-                    "Acknowledgment Number",
-                    4,
-                    "The next byte this side expects from the peer",
-                ),
+                ("Sequence Number", 4, "Position of the first data byte in this direction's stream"),
+                ("Acknowledgment Number", 4, "The next byte this side expects from the peer"),
             ] {
                 if !fits(at, n) {
                     break;
                 }
-                let v = if n == 2 {
-                    self.u16(at).to_string()
-                } else {
-                    self.u32(at).to_string()
-                };
+                let v = if n == 2 { self.u16(at).to_string() } else { self.u32(at).to_string() };
                 self.push(T, name, at * 8, n * 8, v, meaning, None);
                 at += n;
             }
             self.truncated("TCP", 20, o);
-            self.data(
-                at,
-                end,
-                "Undecoded bytes",
-                "The rest of a truncated TCP header",
-            );
+            self.data(at, end, "Undecoded bytes", "The rest of a truncated TCP header");
             self.out.summary = format!("{prefix} [truncated header]");
             return;
         }
         let (sp, dp) = (self.u16(o), self.u16(o + 2));
         let (seq, ack) = (self.u32(o + 4), self.u32(o + 8));
         let win = self.u16(o + 14);
-        self.push(T, "Source Port", o * 8, 16, sp.to_string(), "The sending socket's port; for a client usually an ephemeral port (Linux: 32768-60999)", None);
+        self.push(
+            T,
+            "Source Port",
+            o * 8,
+            16,
+            sp.to_string(),
+            "The sending socket's port; for a client usually an ephemeral port (Linux: 32768-60999)",
+            None,
+        );
         self.push(
             T,
             "Destination Port",
@@ -818,11 +731,7 @@ impl Dissector<'_> {
             "Acknowledgment Number",
             (o + 8) * 8,
             32,
-            if flags.ack() {
-                ack.to_string()
-            } else {
-                format!("{ack} (not used: ACK not set)")
-            },
+            if flags.ack() { ack.to_string() } else { format!("{ack} (not used: ACK not set)") },
             "The next byte this side expects from the peer: everything before it arrived",
             None,
         );
@@ -844,11 +753,7 @@ impl Dissector<'_> {
             "Reserved for future use and zero (the lowest bit is now AccECN's AE flag)",
             None,
         );
-        let fv = if flags.0 == 0 {
-            "0x00 (none)".to_string()
-        } else {
-            format!("{:#04x} ({flags})", flags.0)
-        };
+        let fv = if flags.0 == 0 { "0x00 (none)".to_string() } else { format!("{:#04x} ({flags})", flags.0) };
         self.push(
             T,
             "Flags",
@@ -871,12 +776,7 @@ impl Dissector<'_> {
             },
             None,
         );
-        self.l4_checksum(
-            T,
-            ip,
-            o + 16,
-            "Covers a pseudo-header (IPs, protocol, length), the TCP header and the data",
-        );
+        self.l4_checksum(T, ip, o + 16, "Covers a pseudo-header (IPs, protocol, length), the TCP header and the data");
         self.push(
             T,
             "Urgent Pointer",
@@ -893,14 +793,10 @@ impl Dissector<'_> {
         summary += &format!(" Win={win}");
         let opt_end;
         if doff < 20 {
-            self.out
-                .problems
-                .push(format!("TCP: header length {doff}, below the minimum 20"));
+            self.out.problems.push(format!("TCP: header length {doff}, below the minimum 20"));
             opt_end = o + 20;
         } else if doff > avail {
-            self.out.problems.push(format!(
-                "TCP: header length {doff} but only {avail} bytes in the packet"
-            ));
+            self.out.problems.push(format!("TCP: header length {doff} but only {avail} bytes in the packet"));
             opt_end = ip.end;
         } else {
             opt_end = o + doff;
@@ -908,12 +804,7 @@ impl Dissector<'_> {
         let opt_summary = self.tcp_options(o + 20, opt_end);
         let len = ip.end.saturating_sub(opt_end);
         summary += &format!(" Len={len}{opt_summary}");
-        self.data(
-            opt_end,
-            ip.end,
-            "TCP payload",
-            "Application bytes carried by this segment",
-        );
+        self.data(opt_end, ip.end, "TCP payload", "Application bytes carried by this segment");
         self.out.summary = summary;
     }
 
@@ -981,9 +872,7 @@ impl Dissector<'_> {
                     "An option whose length byte does not fit; the receiver must drop the segment",
                     None,
                 );
-                self.out
-                    .problems
-                    .push(format!("TCP: malformed option (kind {kind}, length {len})"));
+                self.out.problems.push(format!("TCP: malformed option (kind {kind}, length {len})"));
                 break;
             }
             let (name, value, meaning) = match kind {
@@ -1056,25 +945,12 @@ impl Dissector<'_> {
         let prefix = format!("{} → {} UDP", ip.src, ip.dst);
         if avail < 8 {
             self.truncated("UDP", 8, o);
-            self.data(
-                o,
-                ip.end,
-                "Undecoded bytes",
-                "The rest of a truncated UDP header",
-            );
+            self.data(o, ip.end, "Undecoded bytes", "The rest of a truncated UDP header");
             self.out.summary = format!("{prefix} [truncated header]");
             return;
         }
         let (sp, dp, len) = (self.u16(o), self.u16(o + 2), usize::from(self.u16(o + 4)));
-        self.push(
-            U,
-            "Source Port",
-            o * 8,
-            16,
-            sp.to_string(),
-            "The sending socket's port",
-            None,
-        );
+        self.push(U, "Source Port", o * 8, 16, sp.to_string(), "The sending socket's port", None);
         self.push(
             U,
             "Destination Port",
@@ -1084,37 +960,25 @@ impl Dissector<'_> {
             "The receiving socket's port, e.g. 53 for DNS",
             None,
         );
-        self.push(
-            U,
-            "Length",
-            (o + 4) * 8,
-            16,
-            format!("{len} bytes"),
-            "Bytes in the UDP header (8) plus data",
-            None,
-        );
+        self.push(U, "Length", (o + 4) * 8, 16, format!("{len} bytes"), "Bytes in the UDP header (8) plus data", None);
         let mut info = *ip;
         if len < 8 {
-            self.out
-                .problems
-                .push(format!("UDP: length {len}, below the 8-byte header"));
+            self.out.problems.push(format!("UDP: length {len}, below the 8-byte header"));
         } else if len > avail {
             if ip.complete {
-                self.out.problems.push(format!(
-                    "UDP: length {len} but only {avail} bytes in the IP packet"
-                ));
+                self.out.problems.push(format!("UDP: length {len} but only {avail} bytes in the IP packet"));
             }
             info.complete = false;
         } else {
             info.end = o + len;
         }
-        self.l4_checksum(U, &info, o + 6, "Covers a pseudo-header (IPs, protocol, length), the UDP header and the data; 0 means none");
-        self.data(
-            o + 8,
-            ip.end,
-            "UDP payload",
-            "Application bytes of this datagram",
+        self.l4_checksum(
+            U,
+            &info,
+            o + 6,
+            "Covers a pseudo-header (IPs, protocol, length), the UDP header and the data; 0 means none",
         );
+        self.data(o + 8, ip.end, "UDP payload", "Application bytes of this datagram");
         self.out.summary = format!("{prefix} Source port: {sp}  Destination port: {dp}");
     }
 
@@ -1125,12 +989,7 @@ impl Dissector<'_> {
         let prefix = format!("{} → {} ICMP", ip.src, ip.dst);
         if avail < 8 {
             self.truncated("ICMP", 8, o);
-            self.data(
-                o,
-                ip.end,
-                "Undecoded bytes",
-                "The rest of a truncated ICMP header",
-            );
+            self.data(o, ip.end, "Undecoded bytes", "The rest of a truncated ICMP header");
             self.out.summary = format!("{prefix} [truncated header]");
             return;
         }
@@ -1155,9 +1014,7 @@ impl Dissector<'_> {
             None,
         );
         let stored = self.u16(o + 2);
-        let valid = ip
-            .complete
-            .then(|| checksum::checksum(self.slice(o, ip.end)) == 0);
+        let valid = ip.complete.then(|| checksum::checksum(self.slice(o, ip.end)) == 0);
         let value = match valid {
             Some(true) => format!("{stored:#06x} [correct]"),
             Some(false) => format!("{stored:#06x} [incorrect]"),
@@ -1166,15 +1023,7 @@ impl Dissector<'_> {
         if valid == Some(false) {
             self.out.problems.push("ICMP: bad checksum".into());
         }
-        self.push(
-            C,
-            "Checksum",
-            (o + 2) * 8,
-            16,
-            value,
-            "Covers the whole ICMP message",
-            valid,
-        );
+        self.push(C, "Checksum", (o + 2) * 8, 16, value, "Covers the whole ICMP message", valid);
         match t {
             0 | 8 => {
                 let (id, seq) = (self.u16(o + 4), self.u16(o + 6));
@@ -1202,21 +1051,12 @@ impl Dissector<'_> {
                     "Data",
                     "Echo data; the reply must carry it back unchanged (ping sends 56 bytes)",
                 );
-                self.out.summary =
-                    format!("{prefix} {desc} id={id:#06x}, seq={seq}, ttl={}", ip.ttl);
+                self.out.summary = format!("{prefix} {desc} id={id:#06x}, seq={seq}, ttl={}", ip.ttl);
                 return;
             }
             3 if c == 4 => {
                 let mtu = self.u16(o + 6);
-                self.push(
-                    C,
-                    "Unused",
-                    (o + 4) * 8,
-                    16,
-                    format!("{:#06x}", self.u16(o + 4)),
-                    "Zero",
-                    None,
-                );
+                self.push(C, "Unused", (o + 4) * 8, 16, format!("{:#06x}", self.u16(o + 4)), "Zero", None);
                 self.push(
                     C,
                     "MTU of next hop",
@@ -1229,15 +1069,7 @@ impl Dissector<'_> {
                 self.out.summary = format!("{prefix} {desc} MTU={mtu}");
             }
             3 | 11 => {
-                self.push(
-                    C,
-                    "Unused",
-                    (o + 4) * 8,
-                    32,
-                    format!("{:#010x}", self.u32(o + 4)),
-                    "Zero",
-                    None,
-                );
+                self.push(C, "Unused", (o + 4) * 8, 32, format!("{:#010x}", self.u32(o + 4)), "Zero", None);
                 self.out.summary = format!("{prefix} {desc}");
             }
             _ => {
@@ -1250,12 +1082,7 @@ impl Dissector<'_> {
                     "Type-specific",
                     None,
                 );
-                self.data(
-                    o + 8,
-                    ip.end,
-                    "Data",
-                    "The body of an ICMP message type not dissected here",
-                );
+                self.data(o + 8, ip.end, "Data", "The body of an ICMP message type not dissected here");
                 self.out.summary = format!("{prefix} {desc}");
                 return;
             }
@@ -1287,9 +1114,7 @@ fn quoted_summary(q: &[u8]) -> String {
     let src = Ipv4Addr::new(q[12], q[13], q[14], q[15]);
     let dst = Ipv4Addr::new(q[16], q[17], q[18], q[19]);
     let p = q[9];
-    let name = IpProtocol(p)
-        .name()
-        .map_or(format!("proto {p}"), str::to_string);
+    let name = IpProtocol(p).name().map_or(format!("proto {p}"), str::to_string);
     let ihl = usize::from(q[0] & 0x0f) * 4;
     let mut s = format!("{src} → {dst} {name}");
     if (p == 6 || p == 17) && q.len() >= ihl + 4 && ihl >= 20 {
@@ -1313,10 +1138,7 @@ fn dscp_name(v: u8) -> String {
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" ")
 }
 
 /// A short preview of payload bytes: quoted text when printable, else hex.
@@ -1324,15 +1146,9 @@ fn preview(b: &[u8]) -> String {
     const MAX: usize = 24;
     let head = &b[..b.len().min(MAX)];
     let more = if b.len() > MAX { "…" } else { "" };
-    let printable = head
-        .iter()
-        .all(|&c| c == b'\r' || c == b'\n' || c == b'\t' || (0x20..0x7f).contains(&c));
+    let printable = head.iter().all(|&c| c == b'\r' || c == b'\n' || c == b'\t' || (0x20..0x7f).contains(&c));
     if printable && !head.is_empty() {
-        let text: String = head
-            .iter()
-            .flat_map(|&c| std::ascii::escape_default(c))
-            .map(char::from)
-            .collect();
+        let text: String = head.iter().flat_map(|&c| std::ascii::escape_default(c)).map(char::from).collect();
         format!("\"{text}\"{more}")
     } else {
         format!("{}{more}", hex(head))

@@ -41,10 +41,7 @@ impl Ipv4Packet {
             // datagram, and the offset saturates rather than wrapping.
             ip.frag_offset = offset.min(usize::from(ipv4::FRAG_OFFSET_MASK) * 8) as u16;
             ip.more_frags = !last || self.ip.more_frags;
-            out.push(Ipv4Packet {
-                ip,
-                transport: Transport::Fragment(piece.to_vec()),
-            });
+            out.push(Ipv4Packet { ip, transport: Transport::Fragment(piece.to_vec()) });
         }
         out
     }
@@ -141,8 +138,7 @@ impl Reassembler {
         ip.more_frags = false;
         ip.frag_offset = 0;
         ip.protocol = IpProtocol(key.2);
-        let transport = Transport::parse(ip.protocol, &bytes, ip.src, ip.dst)
-            .unwrap_or(Transport::Other(bytes));
+        let transport = Transport::parse(ip.protocol, &bytes, ip.src, ip.dst).unwrap_or(Transport::Other(bytes));
         Some(Ipv4Packet { ip, transport })
     }
 
@@ -153,8 +149,7 @@ impl Reassembler {
         }
         if !more {
             // The last fragment fixes the end; a second, different end is inconsistent.
-            if p.total.is_some_and(|t| t != end) || p.pieces.iter().any(|(&o, d)| o + d.len() > end)
-            {
+            if p.total.is_some_and(|t| t != end) || p.pieces.iter().any(|(&o, d)| o + d.len() > end) {
                 return false;
             }
             p.total = Some(end);
@@ -165,16 +160,8 @@ impl Reassembler {
             // An exact duplicate is harmless; anything else at the same offset overlaps.
             return *existing == data;
         }
-        let overlaps_prev = p
-            .pieces
-            .range(..offset)
-            .next_back()
-            .is_some_and(|(&o, d)| o + d.len() > offset);
-        let overlaps_next = p
-            .pieces
-            .range(offset..)
-            .next()
-            .is_some_and(|(&o, _)| o < end);
+        let overlaps_prev = p.pieces.range(..offset).next_back().is_some_and(|(&o, d)| o + d.len() > offset);
+        let overlaps_next = p.pieces.range(offset..).next().is_some_and(|(&o, _)| o < end);
         if overlaps_prev || overlaps_next {
             return false;
         }
@@ -192,9 +179,7 @@ impl Reassembler {
             .filter(|(_, p)| now_ns.saturating_sub(p.first_seen_ns) >= timeout_ns)
             .map(|(k, _)| *k)
             .collect();
-        old.into_iter()
-            .filter_map(|k| self.pending.remove(&k).and_then(|p| p.first))
-            .collect()
+        old.into_iter().filter_map(|k| self.pending.remove(&k).and_then(|p| p.first)).collect()
     }
 }
 
@@ -217,11 +202,7 @@ mod tests {
                 dscp: 0,
                 ecn: 0,
             },
-            transport: Transport::Udp(UdpRepr {
-                src_port: 1,
-                dst_port: 2,
-                payload: vec![3; len],
-            }),
+            transport: Transport::Udp(UdpRepr { src_port: 1, dst_port: 2, payload: vec![3; len] }),
         }
     }
 
@@ -242,17 +223,11 @@ mod tests {
         let p = pkt(3000);
         let first = p.fragment(1500).remove(0);
         let again = first.fragment(576);
-        assert_eq!(
-            again.iter().map(|f| f.ip.frag_offset).collect::<Vec<_>>(),
-            [0, 552, 1104]
-        );
+        assert_eq!(again.iter().map(|f| f.ip.frag_offset).collect::<Vec<_>>(), [0, 552, 1104]);
         assert!(again.iter().all(|f| f.ip.more_frags));
         let mut r = Reassembler::new();
         let mut out = None;
-        for f in again
-            .into_iter()
-            .chain(p.fragment(1500).into_iter().skip(1))
-        {
+        for f in again.into_iter().chain(p.fragment(1500).into_iter().skip(1)) {
             out = r.add(0, f).or(out);
         }
         assert_eq!(out, Some(p));

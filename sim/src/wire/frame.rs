@@ -1,9 +1,6 @@
 //! A whole frame: Ethernet header, then ARP or an IPv4 packet carrying TCP, UDP or ICMP.
 
-use super::{
-    ipv4, ArpRepr, EtherType, EthernetRepr, IcmpRepr, IpProtocol, Ipv4Repr, TcpRepr, UdpRepr,
-    WireError,
-};
+use super::{ipv4, ArpRepr, EtherType, EthernetRepr, IcmpRepr, IpProtocol, Ipv4Repr, TcpRepr, UdpRepr, WireError};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -94,12 +91,7 @@ impl Transport {
     /// Reads the payload of a whole (unfragmented or reassembled) datagram of `protocol`.
     /// TCP, UDP and ICMP are parsed and their checksums verified; other protocols, and ICMP
     /// types this simulation does not model, come back as [`Transport::Other`].
-    pub fn parse(
-        protocol: IpProtocol,
-        bytes: &[u8],
-        src: Ipv4Addr,
-        dst: Ipv4Addr,
-    ) -> Result<Transport, WireError> {
+    pub fn parse(protocol: IpProtocol, bytes: &[u8], src: Ipv4Addr, dst: Ipv4Addr) -> Result<Transport, WireError> {
         match protocol {
             IpProtocol::TCP => Ok(Transport::Tcp(TcpRepr::parse(bytes, src, dst)?)),
             IpProtocol::UDP => Ok(Transport::Udp(UdpRepr::parse(bytes, src, dst)?)),
@@ -133,10 +125,7 @@ impl Ipv4Packet {
 
     /// Appends the packet's bytes to `buf`.
     pub fn emit(&self, buf: &mut Vec<u8>) {
-        let ip = Ipv4Repr {
-            protocol: self.protocol(),
-            ..self.ip
-        };
+        let ip = Ipv4Repr { protocol: self.protocol(), ..self.ip };
         ip.emit(self.transport.buffer_len(), buf);
         self.transport.emit(ip.src, ip.dst, buf);
     }
@@ -176,10 +165,7 @@ impl Frame {
             EtherType::ARP => FramePayload::Arp(ArpRepr::parse(rest)?),
             EtherType::IPV4 => FramePayload::Ipv4(Ipv4Packet::parse(rest)?),
             EtherType(t) => {
-                return Err(WireError::Malformed {
-                    layer: "Ethernet",
-                    what: format!("unsupported EtherType {t:#06x}"),
-                })
+                return Err(WireError::Malformed { layer: "Ethernet", what: format!("unsupported EtherType {t:#06x}") })
             }
         };
         Ok(Frame { eth, payload })

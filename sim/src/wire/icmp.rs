@@ -9,24 +9,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IcmpRepr {
     /// Type 8.
-    EchoRequest {
-        ident: u16,
-        seq_no: u16,
-        data: Vec<u8>,
-    },
+    EchoRequest { ident: u16, seq_no: u16, data: Vec<u8> },
     /// Type 0.
-    EchoReply {
-        ident: u16,
-        seq_no: u16,
-        data: Vec<u8>,
-    },
+    EchoReply { ident: u16, seq_no: u16, data: Vec<u8> },
     /// Type 3 with its code (3 port unreachable, 4 fragmentation needed and DF set, ...).
     /// `next_hop_mtu` is meaningful for code 4 only (RFC 1191 §4), zero otherwise.
-    DestUnreachable {
-        code: u8,
-        next_hop_mtu: u16,
-        original: Vec<u8>,
-    },
+    DestUnreachable { code: u8, next_hop_mtu: u16, original: Vec<u8> },
     /// Type 11 (code 0: TTL exceeded in transit; 1: fragment reassembly time exceeded).
     TimeExceeded { code: u8, original: Vec<u8> },
 }
@@ -100,8 +88,7 @@ impl IcmpRepr {
         HEADER_LEN
             + match self {
                 IcmpRepr::EchoRequest { data, .. } | IcmpRepr::EchoReply { data, .. } => data.len(),
-                IcmpRepr::DestUnreachable { original, .. }
-                | IcmpRepr::TimeExceeded { original, .. } => original.len(),
+                IcmpRepr::DestUnreachable { original, .. } | IcmpRepr::TimeExceeded { original, .. } => original.len(),
             }
     }
 
@@ -112,25 +99,12 @@ impl IcmpRepr {
         let (t, c) = self.type_code();
         buf.extend_from_slice(&[t, c, 0, 0]);
         match self {
-            IcmpRepr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            }
-            | IcmpRepr::EchoReply {
-                ident,
-                seq_no,
-                data,
-            } => {
+            IcmpRepr::EchoRequest { ident, seq_no, data } | IcmpRepr::EchoReply { ident, seq_no, data } => {
                 buf.extend_from_slice(&ident.to_be_bytes());
                 buf.extend_from_slice(&seq_no.to_be_bytes());
                 buf.extend_from_slice(data);
             }
-            IcmpRepr::DestUnreachable {
-                next_hop_mtu,
-                original,
-                ..
-            } => {
+            IcmpRepr::DestUnreachable { next_hop_mtu, original, .. } => {
                 // RFC 1191 §4: unused (16 bits, zero), then the next-hop MTU.
                 buf.extend_from_slice(&[0, 0]);
                 buf.extend_from_slice(&next_hop_mtu.to_be_bytes());
@@ -152,11 +126,7 @@ impl IcmpRepr {
     pub fn parse(bytes: &[u8]) -> Result<IcmpRepr, WireError> {
         const L: &str = "ICMP";
         if bytes.len() < HEADER_LEN {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: HEADER_LEN,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
         }
         if super::checksum::checksum(bytes) != 0 {
             return Err(WireError::BadChecksum { layer: L });
@@ -165,29 +135,11 @@ impl IcmpRepr {
         let rest = bytes[field::DATA..].to_vec();
         let code = bytes[field::CODE];
         match bytes[field::TYPE] {
-            kind::ECHO_REQUEST => Ok(IcmpRepr::EchoRequest {
-                ident: be16(4),
-                seq_no: be16(6),
-                data: rest,
-            }),
-            kind::ECHO_REPLY => Ok(IcmpRepr::EchoReply {
-                ident: be16(4),
-                seq_no: be16(6),
-                data: rest,
-            }),
-            kind::DEST_UNREACHABLE => Ok(IcmpRepr::DestUnreachable {
-                code,
-                next_hop_mtu: be16(6),
-                original: rest,
-            }),
-            kind::TIME_EXCEEDED => Ok(IcmpRepr::TimeExceeded {
-                code,
-                original: rest,
-            }),
-            t => Err(WireError::Malformed {
-                layer: L,
-                what: format!("unsupported type {t}"),
-            }),
+            kind::ECHO_REQUEST => Ok(IcmpRepr::EchoRequest { ident: be16(4), seq_no: be16(6), data: rest }),
+            kind::ECHO_REPLY => Ok(IcmpRepr::EchoReply { ident: be16(4), seq_no: be16(6), data: rest }),
+            kind::DEST_UNREACHABLE => Ok(IcmpRepr::DestUnreachable { code, next_hop_mtu: be16(6), original: rest }),
+            kind::TIME_EXCEEDED => Ok(IcmpRepr::TimeExceeded { code, original: rest }),
+            t => Err(WireError::Malformed { layer: L, what: format!("unsupported type {t}") }),
         }
     }
 
@@ -251,30 +203,19 @@ mod tests {
 
     #[test]
     fn echo_round_trip() {
-        let e = IcmpRepr::EchoRequest {
-            ident: 7,
-            seq_no: 1,
-            data: vec![0xab; 56],
-        };
+        let e = IcmpRepr::EchoRequest { ident: 7, seq_no: 1, data: vec![0xab; 56] };
         let mut b = Vec::new();
         e.emit(&mut b);
         assert_eq!(b.len(), 64);
         assert_eq!(crate::wire::checksum::checksum(&b), 0);
         assert_eq!(IcmpRepr::parse(&b), Ok(e));
         b[9] ^= 1;
-        assert!(matches!(
-            IcmpRepr::parse(&b),
-            Err(WireError::BadChecksum { .. })
-        ));
+        assert!(matches!(IcmpRepr::parse(&b), Err(WireError::BadChecksum { .. })));
     }
 
     #[test]
     fn frag_needed_carries_mtu() {
-        let e = IcmpRepr::DestUnreachable {
-            code: code::FRAG_NEEDED,
-            next_hop_mtu: 1400,
-            original: vec![0x45; 28],
-        };
+        let e = IcmpRepr::DestUnreachable { code: code::FRAG_NEEDED, next_hop_mtu: 1400, original: vec![0x45; 28] };
         let mut b = Vec::new();
         e.emit(&mut b);
         assert_eq!(&b[4..8], &[0, 0, 0x05, 0x78]);

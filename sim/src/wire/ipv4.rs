@@ -143,8 +143,7 @@ impl Ipv4Repr {
         buf.extend_from_slice(&self.src.octets());
         buf.extend_from_slice(&self.dst.octets());
         let sum = super::checksum::checksum(&buf[start..]);
-        buf[start + field::CHECKSUM.start..start + field::CHECKSUM.end]
-            .copy_from_slice(&sum.to_be_bytes());
+        buf[start + field::CHECKSUM.start..start + field::CHECKSUM.end].copy_from_slice(&sum.to_be_bytes());
     }
 
     /// Reads an IPv4 header and returns it with the payload, cut to the total length (bytes
@@ -154,18 +153,11 @@ impl Ipv4Repr {
     pub fn parse(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
         const L: &str = "IPv4";
         if bytes.len() < HEADER_LEN {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: HEADER_LEN,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
         }
         let version = bytes[field::VER_IHL] >> 4;
         if version != 4 {
-            return Err(WireError::Malformed {
-                layer: L,
-                what: format!("version {version}, expected 4"),
-            });
+            return Err(WireError::Malformed { layer: L, what: format!("version {version}, expected 4") });
         }
         let header_len = usize::from(bytes[field::VER_IHL] & 0x0f) * 4;
         if header_len < HEADER_LEN {
@@ -175,11 +167,7 @@ impl Ipv4Repr {
             });
         }
         if bytes.len() < header_len {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: header_len,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: header_len, got: bytes.len() });
         }
         let total = usize::from(u16::from_be_bytes([bytes[2], bytes[3]]));
         if total < header_len {
@@ -189,11 +177,7 @@ impl Ipv4Repr {
             });
         }
         if bytes.len() < total {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: total,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: total, got: bytes.len() });
         }
         if super::checksum::checksum(&bytes[..header_len]) != 0 {
             return Err(WireError::BadChecksum { layer: L });
@@ -246,10 +230,7 @@ mod tests {
         assert_eq!(r, repr());
         assert_eq!(payload.len(), 20);
         b[8] = 63;
-        assert_eq!(
-            Ipv4Repr::parse(&b),
-            Err(WireError::BadChecksum { layer: "IPv4" })
-        );
+        assert_eq!(Ipv4Repr::parse(&b), Err(WireError::BadChecksum { layer: "IPv4" }));
     }
 
     #[test]

@@ -38,11 +38,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum WireError {
     /// Fewer bytes than the layer's header needs.
-    Truncated {
-        layer: &'static str,
-        needed: usize,
-        got: usize,
-    },
+    Truncated { layer: &'static str, needed: usize, got: usize },
     /// A field holds a value the layer does not allow (e.g. IHL < 5).
     Malformed { layer: &'static str, what: String },
     /// A checksum does not verify.

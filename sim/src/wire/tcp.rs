@@ -192,11 +192,7 @@ impl TcpOptions {
     pub fn sack_blocks_that_fit(&self) -> usize {
         let used = self.mss.map_or(0, |_| 4)
             + if self.timestamps.is_some() { 12 } else { 0 }
-            + if self.sack_permitted && self.timestamps.is_none() {
-                4
-            } else {
-                0
-            }
+            + if self.sack_permitted && self.timestamps.is_none() { 4 } else { 0 }
             + self.window_scale.map_or(0, |_| 4);
         let room = MAX_OPTIONS_LEN.saturating_sub(used);
         if room < 4 + 8 {
@@ -210,11 +206,7 @@ impl TcpOptions {
         let blocks = self.sack_blocks_that_fit();
         self.mss.map_or(0, |_| 4)
             + if self.timestamps.is_some() { 12 } else { 0 }
-            + if self.sack_permitted && self.timestamps.is_none() {
-                4
-            } else {
-                0
-            }
+            + if self.sack_permitted && self.timestamps.is_none() { 4 } else { 0 }
             + self.window_scale.map_or(0, |_| 4)
             + if blocks > 0 { 4 + 8 * blocks } else { 0 }
     }
@@ -276,13 +268,10 @@ impl TcpOptions {
             };
             let len = usize::from(len);
             if len < 2 || i + len > bytes.len() {
-                return Err(malformed(format!(
-                    "option kind {kind} has bad length {len}"
-                )));
+                return Err(malformed(format!("option kind {kind} has bad length {len}")));
             }
             let body = &bytes[i + 2..i + len];
-            let be32 =
-                |j: usize| u32::from_be_bytes([body[j], body[j + 1], body[j + 2], body[j + 3]]);
+            let be32 = |j: usize| u32::from_be_bytes([body[j], body[j + 1], body[j + 2], body[j + 3]]);
             let want = |ok: bool, name: &str| {
                 if ok {
                     Ok(())
@@ -305,9 +294,7 @@ impl TcpOptions {
                 }
                 opt::SACK => {
                     want(len >= 10 && (len - 2) % 8 == 0, "SACK")?;
-                    o.sack_blocks = (0..(len - 2) / 8)
-                        .map(|n| (be32(8 * n), be32(8 * n + 4)))
-                        .collect();
+                    o.sack_blocks = (0..(len - 2) / 8).map(|n| (be32(8 * n), be32(8 * n + 4))).collect();
                 }
                 opt::TIMESTAMP => {
                     want(len == 10, "timestamps")?;
@@ -362,31 +349,20 @@ impl TcpRepr {
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<TcpRepr, WireError> {
         const L: &str = "TCP";
         if bytes.len() < HEADER_LEN {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: HEADER_LEN,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
         }
         let header_len = usize::from(bytes[field::DOFF] >> 4) * 4;
         if header_len < HEADER_LEN {
-            return Err(malformed(format!(
-                "data offset {header_len} bytes, below the minimum 20"
-            )));
+            return Err(malformed(format!("data offset {header_len} bytes, below the minimum 20")));
         }
         if header_len > bytes.len() {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: header_len,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: header_len, got: bytes.len() });
         }
         if super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
             return Err(WireError::BadChecksum { layer: L });
         }
         let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
-        let be32 =
-            |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let be32 = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         Ok(TcpRepr {
             src_port: be16(0),
             dst_port: be16(2),
@@ -420,10 +396,7 @@ mod tests {
         };
         let mut b = Vec::new();
         o.emit(&mut b);
-        assert_eq!(
-            b,
-            [2, 4, 5, 0xb4, 4, 2, 8, 10, 0x84, 0xb2, 0x4b, 0x5f, 0, 0, 0, 0, 1, 3, 3, 7]
-        );
+        assert_eq!(b, [2, 4, 5, 0xb4, 4, 2, 8, 10, 0x84, 0xb2, 0x4b, 0x5f, 0, 0, 0, 0, 1, 3, 3, 7]);
         assert_eq!(TcpOptions::parse(&b), Ok(o));
     }
 
@@ -462,10 +435,7 @@ mod tests {
             flags: TcpFlags::ACK | TcpFlags::PSH,
             window: 502,
             urgent: 0,
-            options: TcpOptions {
-                timestamps: Some((5, 6)),
-                ..Default::default()
-            },
+            options: TcpOptions { timestamps: Some((5, 6)), ..Default::default() },
             payload: b"GET / HTTP/1.1\r\n\r\n".to_vec(),
         };
         let mut b = Vec::new();
@@ -473,9 +443,6 @@ mod tests {
         assert_eq!(b[12], 8 << 4);
         assert_eq!(&b[20..24], &[1, 1, 8, 10]);
         assert_eq!(TcpRepr::parse(&b, s, d), Ok(t));
-        assert!(matches!(
-            TcpRepr::parse(&b, d, Ipv4Addr::new(1, 1, 1, 1)),
-            Err(WireError::BadChecksum { .. })
-        ));
+        assert!(matches!(TcpRepr::parse(&b, d, Ipv4Addr::new(1, 1, 1, 1)), Err(WireError::BadChecksum { .. })));
     }
 }

@@ -62,35 +62,20 @@ impl UdpRepr {
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<UdpRepr, WireError> {
         const L: &str = "UDP";
         if bytes.len() < HEADER_LEN {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: HEADER_LEN,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
         }
         let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
         let len = usize::from(be16(4));
         if len < HEADER_LEN {
-            return Err(WireError::Malformed {
-                layer: L,
-                what: format!("length {len}, below the 8-byte header"),
-            });
+            return Err(WireError::Malformed { layer: L, what: format!("length {len}, below the 8-byte header") });
         }
         if len > bytes.len() {
-            return Err(WireError::Truncated {
-                layer: L,
-                needed: len,
-                got: bytes.len(),
-            });
+            return Err(WireError::Truncated { layer: L, needed: len, got: bytes.len() });
         }
         if be16(6) != 0 && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0 {
             return Err(WireError::BadChecksum { layer: L });
         }
-        Ok(UdpRepr {
-            src_port: be16(0),
-            dst_port: be16(2),
-            payload: bytes[HEADER_LEN..len].to_vec(),
-        })
+        Ok(UdpRepr { src_port: be16(0), dst_port: be16(2), payload: bytes[HEADER_LEN..len].to_vec() })
     }
 }
 
@@ -101,11 +86,7 @@ mod tests {
     #[test]
     fn round_trip_and_zero_checksum() {
         let (s, d) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
-        let u = UdpRepr {
-            src_port: 53000,
-            dst_port: 53,
-            payload: b"hi".to_vec(),
-        };
+        let u = UdpRepr { src_port: 53000, dst_port: 53, payload: b"hi".to_vec() };
         let mut b = Vec::new();
         u.emit(s, d, &mut b);
         assert_eq!(&b[4..6], &[0, 10]);

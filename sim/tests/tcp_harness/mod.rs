@@ -89,10 +89,7 @@ impl Net {
         let hosts: Vec<Host> = cfgs
             .into_iter()
             .enumerate()
-            .map(|(i, c)| Host {
-                stack: TcpStack::new(c),
-                ip: Ipv4Addr::new(10, 0, 0, 1 + i as u8),
-            })
+            .map(|(i, c)| Host { stack: TcpStack::new(c), ip: Ipv4Addr::new(10, 0, 0, 1 + i as u8) })
             .collect();
         let n = hosts.len();
         Net {
@@ -297,9 +294,7 @@ impl Net {
     fn builtin_apps(&mut self, h: usize, n: &Notice) {
         match *n {
             Notice::Writable { sock } | Notice::Connected { sock } => self.pump(h, sock),
-            Notice::Readable { sock } | Notice::PeerClosed { sock }
-                if self.auto_read.contains(&(h, sock)) =>
-            {
+            Notice::Readable { sock } | Notice::PeerClosed { sock } if self.auto_read.contains(&(h, sock)) => {
                 self.drain_reads(h, sock);
             }
             Notice::AcceptReady { listener } if self.auto_accept.contains(&(h, listener)) => {
