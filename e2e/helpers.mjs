@@ -32,7 +32,7 @@ function frontMatter(text) {
  * ```figure blocks, and `kinds` lists the figure kinds named in them (`kind: x` or ```figure x).
  */
 export function discoverLessons() {
-  const dir = path.join(REPO_ROOT, 'lessons');
+  const dir = path.resolve(REPO_ROOT, process.env.WW_E2E_LESSONS ?? 'lessons');
   if (!fs.existsSync(dir)) return [];
   const lessons = [];
   const sections = fs.readdirSync(dir, { withFileTypes: true })
@@ -101,7 +101,9 @@ export async function open(page, url) {
 export function watchProblems(page) {
   const problems = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()} @ ${page.url()}`);
+    if (msg.type() !== 'error') return;
+    const where = msg.location()?.url;
+    problems.push(`console error: ${msg.text()}${where ? ` (${where})` : ''} @ ${page.url()}`);
   });
   page.on('pageerror', (err) => problems.push(`uncaught: ${err.message} @ ${page.url()}`));
   page.on('requestfailed', (req) =>
