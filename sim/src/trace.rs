@@ -231,8 +231,17 @@ pub enum EventKind {
     /// A frame was put on a link's egress queue; `depth` is the queue after it.
     FrameQueued { frame: FrameId, link: LinkId, from: NodeId, depth_packets: u32, depth_bytes: u32 },
     /// A frame's first bit left `from` on `link` towards `to`; its last bit reaches `to` at
-    /// `arrives` unless a `FrameDropped` for it follows.
-    FrameTx { frame: FrameId, link: LinkId, from: NodeId, to: NodeId, arrives: Instant },
+    /// `arrives` unless a `FrameDropped` for it follows. `depth_packets`/`depth_bytes` is what
+    /// still waits in the egress queue behind it.
+    FrameTx {
+        frame: FrameId,
+        link: LinkId,
+        from: NodeId,
+        to: NodeId,
+        arrives: Instant,
+        depth_packets: u32,
+        depth_bytes: u32,
+    },
     /// A frame reached `node`'s interface on `link`.
     FrameRx { frame: FrameId, link: LinkId, node: NodeId },
     /// A frame was lost, on a link or inside a node.
@@ -329,7 +338,7 @@ impl Trace {
         let mut by_frame: Vec<Option<usize>> = vec![None; self.frames.len()];
         for e in &self.events {
             match &e.kind {
-                EventKind::FrameTx { frame, link, from, to, arrives } => {
+                EventKind::FrameTx { frame, link, from, to, arrives, .. } => {
                     if let Some(slot) = by_frame.get_mut(*frame as usize) {
                         *slot = Some(out.len());
                     }

@@ -71,6 +71,31 @@ proptest! {
             }
         }
         prop_assert!(t.events.windows(2).all(|w| w[0].t <= w[1].t), "events out of time order");
+        // RFC 9293 §3.4: a sender never skips sequence space (each segment starts at or below
+        // the highest sequence number sent so far, modulo 2^32), and its ACK field never moves
+        // backwards except on RST.
+        let mut hi: std::collections::BTreeMap<(u16, u16, u16), (u32, u32)> = Default::default();
+        for e in &t.events {
+            if let EventKind::FrameTx { frame, from, .. } = e.kind {
+                let Ok(f) = wirewise_sim::wire::Frame::parse(&t.frames[frame as usize].bytes) else { continue };
+                let wirewise_sim::wire::FramePayload::Ipv4(p) = f.payload else { continue };
+                let wirewise_sim::wire::Transport::Tcp(seg) = p.transport else { continue };
+                if seg.flags.rst() { continue; }
+                let key = (from, seg.src_port, seg.dst_port);
+                match hi.get_mut(&key) {
+                    None => { hi.insert(key, (seg.seq.wrapping_add(seg.seq_len()), seg.ack)); }
+                    Some((top, ack)) => {
+                        prop_assert!((seg.seq.wrapping_sub(*top) as i32) <= 0, "segment at {} skips past {}", seg.seq, top);
+                        let end = seg.seq.wrapping_add(seg.seq_len());
+                        if (end.wrapping_sub(*top) as i32) > 0 { *top = end; }
+                        if seg.flags.ack() {
+                            prop_assert!(*ack == 0 || (seg.ack.wrapping_sub(*ack) as i32) >= 0, "ACK went back from {} to {}", ack, seg.ack);
+                            *ack = seg.ack;
+                        }
+                    }
+                }
+            }
+        }
         let sum = summarize("rpc", &t);
         let written: u64 = sum.connections.iter().filter(|c| c.host == "client").map(|c| c.bytes_written).sum();
         let read: u64 = sum.connections.iter().filter(|c| c.host == "server").map(|c| c.bytes_read).sum();

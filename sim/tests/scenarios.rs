@@ -194,3 +194,67 @@ fn invalid_scenarios_are_typed_errors_not_panics() {
     s.hosts[1].name = "client".into();
     assert!(matches!(wirewise_sim::run(&s), Err(wirewise_sim::ScenarioError::DuplicateName { .. })));
 }
+
+fn tcp_of(t: &Trace, frame: u32) -> Option<wirewise_sim::wire::TcpRepr> {
+    match wirewise_sim::wire::Frame::parse(&t.frames[frame as usize].bytes).ok()?.payload {
+        wirewise_sim::wire::FramePayload::Ipv4(p) => match p.transport {
+            wirewise_sim::wire::Transport::Tcp(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[test]
+fn a_reorder_fault_lets_the_next_segment_overtake_and_the_receiver_dup_acks() {
+    use wirewise_sim::net::fault::{FaultAction, FaultSpec, FrameMatch};
+    let p = presets::find("rpc").unwrap();
+    let mut s = (p.build)(&ParamSet::apply_strict(p.params, [("response", "20000")]).unwrap()).unwrap();
+    s.faults.push(FaultSpec {
+        matches: FrameMatch {
+            from: Some("server".into()),
+            proto: Some("tcp".into()),
+            has_data: Some(true),
+            ..Default::default()
+        },
+        nth: 2,
+        count: 1,
+        action: FaultAction::Reorder,
+    });
+    let t = wirewise_sim::run(&s).unwrap();
+    let client = t.nodes.iter().position(|n| n.name == "client").unwrap() as u16;
+    let seqs: Vec<u32> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::FrameRx { frame, node, .. } if node == client => {
+                tcp_of(&t, frame).filter(|s| !s.payload.is_empty()).map(|s| s.seq)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(seqs.windows(2).any(|w| (w[1].wrapping_sub(w[0]) as i32) < 0), "no segment arrived out of order: {seqs:?}");
+    let sum = summarize("rpc", &t);
+    assert_eq!(client_conn(&sum).bytes_read, 20_000, "reordering must not lose data");
+}
+
+fn client_conn(s: &RunSummary) -> &wirewise_sim::summary::ConnSummary {
+    client(s)
+}
+
+#[test]
+fn queue_occupancy_is_traced_up_and_down() {
+    let (t, _) = run("bulk", &[("seconds", "2"), ("bandwidth", "10"), ("rtt", "20"), ("queue", "50")]);
+    let depths: Vec<u32> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::FrameTx { depth_packets, link: 0, from: 0, .. } => Some(depth_packets),
+            _ => None,
+        })
+        .collect();
+    let max = *depths.iter().max().unwrap();
+    assert!(max > 5 && max <= 50, "max depth {max}");
+    let peak = depths.iter().position(|d| *d == max).unwrap();
+    assert!(depths[peak..].iter().any(|d| *d < max), "the queue drains after its peak");
+}

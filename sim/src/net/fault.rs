@@ -1,4 +1,4 @@
-//! Scripted faults: drop, delay or duplicate the k-th frame that matches a filter, the way a
+//! Scripted faults: drop, delay, duplicate or reorder the k-th frame that matches a filter, the way a
 //! learner says "drop this SYN" or "delay that ACK by 300 ms". A fault is checked when a frame
 //! starts across a link; matches are counted per fault.
 
@@ -44,7 +44,13 @@ pub enum FaultAction {
     Delay { ms: f64 },
     /// Deliver it twice.
     Duplicate,
+    /// Let the next frame on the same link overtake it (it waits up to
+    /// [`REORDER_HOLD`] for one), so the receiver sees the two out of order.
+    Reorder,
 }
+
+/// How long a frame marked [`FaultAction::Reorder`] waits for a frame to overtake it.
+pub const REORDER_HOLD: crate::time::Duration = crate::time::Duration::from_millis(50);
 
 /// A scripted fault.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -40,6 +40,8 @@ pub struct LinkDir {
     pub queued_bytes: u32,
     /// True while a frame is being serialised.
     pub busy: bool,
+    /// True while the head frame waits to be overtaken (a reorder fault).
+    pub holding: bool,
 }
 
 impl LinkDir {

@@ -41,6 +41,8 @@ enum Ev {
     TxDone { link: usize, dir: usize },
     /// A node asked to be woken (timers, ARP retries, applications).
     Wake { node: usize },
+    /// A frame held for reordering has waited long enough: send it.
+    Release { link: usize, dir: usize },
 }
 
 /// What a node gets while it handles something.
@@ -256,6 +258,15 @@ impl Network {
                     self.links[link].dirs[dir].busy = false;
                     self.start_tx(link, dir);
                 }
+                Ev::Release { link, dir } => {
+                    if self.links[link].dirs[dir].holding {
+                        self.links[link].dirs[dir].holding = false;
+                        if let Some(&(head, _)) = self.links[link].dirs[dir].queue.front() {
+                            self.clear_reorder(head);
+                        }
+                        self.start_tx(link, dir);
+                    }
+                }
                 Ev::Wake { node } => {
                     if self.wake_at[node] == Some(now) {
                         self.wake_at[node] = None;
@@ -339,6 +350,18 @@ impl Network {
         self.start_tx(link, dir);
     }
 
+    fn marked_reorder(&self, frame: FrameId) -> bool {
+        self.pending_faults.iter().any(|(f, a)| *f == frame && a.contains(&FaultAction::Reorder))
+    }
+
+    fn clear_reorder(&mut self, frame: FrameId) {
+        for (f, a) in &mut self.pending_faults {
+            if *f == frame {
+                a.retain(|x| *x != FaultAction::Reorder);
+            }
+        }
+    }
+
     fn record(&mut self, bytes: &[u8]) -> FrameId {
         let id = self.trace.frames.len() as FrameId;
         let keep = bytes.len().min(self.trace.snaplen as usize);
@@ -349,11 +372,30 @@ impl Network {
     /// If the transmitter is idle, put the next queued frame on the wire.
     fn start_tx(&mut self, link: usize, dir: usize) {
         let now = self.sched.now();
-        let l = &mut self.links[link];
-        if l.dirs[dir].busy {
+        if self.links[link].dirs[dir].busy {
             return;
         }
+        if let Some(&(head, _)) = self.links[link].dirs[dir].queue.front() {
+            if self.marked_reorder(head) {
+                let d = &mut self.links[link].dirs[dir];
+                if d.queue.len() >= 2 {
+                    // The next frame overtakes the marked one.
+                    d.queue.swap(0, 1);
+                    d.holding = false;
+                    self.clear_reorder(head);
+                } else {
+                    if !d.holding {
+                        d.holding = true;
+                        self.sched.schedule(now + fault::REORDER_HOLD, Ev::Release { link, dir });
+                    }
+                    return;
+                }
+            }
+        }
+        let l = &mut self.links[link];
         let Some((frame, bytes)) = l.dirs[dir].queue.pop_front() else { return };
+        let (depth_packets, depth_bytes) =
+            (l.dirs[dir].queue.len() as u32, l.dirs[dir].queued_bytes - bytes.len() as u32);
         let len = bytes.len() as u32;
         l.dirs[dir].queued_bytes -= len;
         l.dirs[dir].busy = true;
@@ -369,12 +411,21 @@ impl Network {
                     FaultAction::Drop => lost = Some(DropReason::Fault),
                     FaultAction::Delay { ms } => arrives += Duration::from_millis_f64(ms),
                     FaultAction::Duplicate => duplicate = true,
+                    FaultAction::Reorder => {}
                 }
             }
         }
         self.trace.events.push(crate::trace::Event {
             t: now,
-            kind: EventKind::FrameTx { frame, link: link as u16, from: from as NodeId, to: to as NodeId, arrives },
+            kind: EventKind::FrameTx {
+                frame,
+                link: link as u16,
+                from: from as NodeId,
+                to: to as NodeId,
+                arrives,
+                depth_packets,
+                depth_bytes,
+            },
         });
         self.sched.schedule(done, Ev::TxDone { link, dir });
         if duplicate && lost.is_none() {
@@ -387,6 +438,8 @@ impl Network {
                     from: from as NodeId,
                     to: to as NodeId,
                     arrives,
+                    depth_packets,
+                    depth_bytes,
                 },
             });
             self.sched.schedule(arrives, Ev::Arrive { link, dir, frame: copy, bytes: bytes.clone(), lost: None });
