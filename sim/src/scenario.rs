@@ -122,6 +122,13 @@ pub struct RouterSpec {
     /// Static routes (longest prefix wins).
     #[serde(default)]
     pub routes: Vec<RouteSpec>,
+    /// Masquerade flows leaving by the outside interface (and port forwards into the inside).
+    #[serde(default)]
+    pub nat: Option<crate::net::nat::NatSpec>,
+    /// Lower the MSS option of forwarded SYNs to fit the outgoing link (iptables
+    /// `TCPMSS --clamp-mss-to-pmtu`).
+    #[serde(default)]
+    pub clamp_mss: bool,
 }
 
 fn default_bandwidth() -> f64 {

@@ -136,6 +136,8 @@ pub enum DropReason {
     Unacceptable,
     /// Fragments never completed.
     ReassemblyTimeout,
+    /// Arrived at a NAT's outside address matching no flow started inside and no port forward.
+    NatUnsolicited,
 }
 
 /// The timers of a TCP socket or request sock.
@@ -260,6 +262,16 @@ pub enum EventKind {
     Counter { node: NodeId, name: String, value: u64 },
     /// An ARP cache gained an entry.
     ArpLearned { node: NodeId, ip: Ipv4Addr, mac: MacAddr },
+    /// A NAT router added a translation: `inside` appears outside as `outside` to `remote`
+    /// (`forward`: created by a port forward rather than by an outbound packet).
+    NatMapping {
+        node: NodeId,
+        proto: u8,
+        inside: SocketAddrV4,
+        outside: SocketAddrV4,
+        remote: SocketAddrV4,
+        forward: bool,
+    },
 }
 
 /// One timestamped event.

@@ -258,3 +258,40 @@ fn queue_occupancy_is_traced_up_and_down() {
     let peak = depths.iter().position(|d| *d == max).unwrap();
     assert!(depths[peak..].iter().any(|d| *d < max), "the queue drains after its peak");
 }
+
+#[test]
+fn nat_rewrites_the_source_and_drops_unsolicited_inbound() {
+    let (t, s) = run("nat", &[]);
+    let srv = s.connections.iter().find(|c| c.host == "server" && c.local.ends_with(":443")).unwrap();
+    assert!(
+        srv.remote.starts_with("203.0.113.1:"),
+        "the server must see the router's public address, saw {}",
+        srv.remote
+    );
+    let laptop = s.connections.iter().find(|c| c.host == "laptop").unwrap();
+    assert_eq!(laptop.bytes_read, 900, "the reply finds its way back through the table");
+    let port = |a: &str| a.rsplit(':').next().unwrap().to_string();
+    assert_eq!(port(&srv.remote), port(&laptop.local), "Linux keeps the source port when it is free");
+    assert!(t.events.iter().any(|e| matches!(e.kind, EventKind::NatMapping { forward: false, .. })));
+    assert!(s.drops.iter().any(|d| d.reason == "NatUnsolicited"));
+    let prober = s.connections.iter().find(|c| c.remote.ends_with(":8080")).unwrap();
+    assert_eq!(prober.states, ["CLOSED", "SYN-SENT"], "no answer at all: the SYNs are dropped");
+    assert!(s.notes.iter().any(|n| n.contains("1 received")), "ping through NAT works (identifier mapped)");
+}
+
+#[test]
+fn a_port_forward_lets_the_outside_in() {
+    let (t, s) = run("nat", &[("forward", "on")]);
+    let prober = s.connections.iter().find(|c| c.remote.ends_with(":8080")).unwrap();
+    assert_eq!(prober.bytes_read, 300);
+    assert!(!s.drops.iter().any(|d| d.reason == "NatUnsolicited"));
+    assert!(t.events.iter().any(|e| matches!(e.kind, EventKind::NatMapping { forward: true, .. })));
+}
+
+#[test]
+fn mss_clamping_cures_the_pmtud_black_hole() {
+    let (t, s) = run("pmtud", &[("block_icmp", "on"), ("clamp_mss", "on"), ("mtu", "1400")]);
+    assert_eq!(client(&s).bytes_read, 20_000);
+    let biggest = t.frames.iter().map(|f| f.orig_len).max().unwrap();
+    assert!(biggest <= 1414, "no frame above the 1400-byte MTU plus Ethernet header: {biggest}");
+}

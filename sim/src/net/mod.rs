@@ -9,6 +9,7 @@ pub mod fault;
 pub mod host;
 pub mod ip;
 pub mod link;
+pub mod nat;
 pub mod router;
 pub mod switch;
 

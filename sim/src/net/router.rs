@@ -5,6 +5,7 @@
 
 use super::arp::ArpCache;
 use super::ip::{self, IcmpErrorKind, L3Iface};
+use super::nat::{Inbound, Nat};
 use super::NodeEnv;
 use crate::scenario::{Cidr, RouterSpec};
 use crate::time::Instant;
@@ -33,6 +34,10 @@ pub struct Router {
     routes: Vec<Route>,
     arp: ArpCache,
     ident: u16,
+    nat: Option<Nat>,
+    /// Index of the NAT's outside interface.
+    nat_iface: Option<usize>,
+    clamp_mss: bool,
 }
 
 impl Router {
@@ -46,6 +51,9 @@ impl Router {
             routes: vec![],
             arp: ArpCache::default(),
             ident: 0,
+            nat: spec.nat.as_ref().map(Nat::new),
+            nat_iface: None,
+            clamp_mss: spec.clamp_mss,
         }
     }
 
@@ -56,6 +64,9 @@ impl Router {
 
     /// Build the table: connected subnets, then static routes via a connected next hop.
     pub fn finish_routes(&mut self) {
+        if let Some(nat) = &self.nat {
+            self.nat_iface = self.ifaces.iter().position(|f| f.cidr.addr == nat.outside);
+        }
         self.routes = self
             .ifaces
             .iter()
@@ -122,11 +133,27 @@ impl Router {
         if parsed.eth.dst != iface.mac && !parsed.eth.dst.is_broadcast() {
             return drop(env, DropReason::NotForUs);
         }
-        let pkt = match parsed.payload {
+        let mut pkt = match parsed.payload {
             FramePayload::Arp(a) => return ip::on_arp(env, idx, &iface, &mut self.arp, &a),
             FramePayload::Ipv4(p) => p,
         };
         let ip_bytes = &bytes[crate::wire::ethernet::HEADER_LEN.min(bytes.len())..];
+        if let (Some(nat), true) = (&mut self.nat, Some(idx) == self.nat_iface) {
+            if pkt.ip.dst == nat.outside {
+                let mut translated = pkt.clone();
+                let (verdict, mapping) = nat.inbound(env.node, &mut translated);
+                if let Some(m) = mapping {
+                    env.event(m);
+                }
+                match verdict {
+                    Inbound::Translated => pkt = translated,
+                    Inbound::Unsolicited if matches!(pkt.transport, Transport::Tcp(_) | Transport::Udp(_)) => {
+                        return drop(env, DropReason::NatUnsolicited);
+                    }
+                    Inbound::Unsolicited => {}
+                }
+            }
+        }
         if self.ifaces.iter().any(|f| f.cidr.addr == pkt.ip.dst) {
             // Addressed to the router itself: answer pings, ignore the rest.
             if let Transport::Icmp(IcmpRepr::EchoRequest { ident, seq_no, data }) = &pkt.transport {
@@ -171,9 +198,20 @@ impl Router {
         };
         let next_hop = route.via.unwrap_or(pkt.ip.dst);
         let iface = self.ifaces[route.iface].clone();
-        if let Err(ip::SendError::TooBig(mtu)) =
-            ip::send_via(env, route.iface, &iface, &mut self.arp, next_hop, pkt.clone())
-        {
+        let mut out = pkt.clone();
+        if let Some(nat) = &mut self.nat {
+            let (egress_outside, ingress_inside) =
+                (Some(route.iface) == self.nat_iface, from.is_some_and(|f| Some(f.2) != self.nat_iface));
+            if egress_outside && ingress_inside {
+                if let Some(m) = nat.outbound(env.node, &mut out) {
+                    env.event(m);
+                }
+            }
+        }
+        if self.clamp_mss {
+            clamp_mss(&mut out, iface.mtu);
+        }
+        if let Err(ip::SendError::TooBig(mtu)) = ip::send_via(env, route.iface, &iface, &mut self.arp, next_hop, out) {
             if let Some((frame, bytes, idx)) = from {
                 env.event(EventKind::FrameDropped {
                     frame,
@@ -199,5 +237,18 @@ impl Router {
             call: AppCall::Note { text: format!("{} sends ICMP {kind:?} to {}", self.name, pkt.ip.src) },
         });
         self.forward(env, err, None);
+    }
+}
+
+/// Lower the MSS option of a SYN so its segments fit `mtu` (MTU − 40 for IPv4 without options),
+/// as `TCPMSS --clamp-mss-to-pmtu` does (net/netfilter/xt_TCPMSS.c).
+fn clamp_mss(p: &mut Ipv4Packet, mtu: u16) {
+    if let Transport::Tcp(t) = &mut p.transport {
+        let limit = mtu.saturating_sub(40);
+        if let (true, Some(mss)) = (t.flags.syn(), t.options.mss) {
+            if mss > limit {
+                t.options.mss = Some(limit);
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ pub(crate) fn chain(name: &str, routers: u8, delay_ms: f64) -> Scenario {
         if i < n {
             routes.push(RouteSpec { dest: cidr(format!("10.0.{server_net}.0/24")), via: Ipv4Addr::new(10, 0, i, 2) });
         }
-        s.routers.push(RouterSpec { name: format!("r{i}"), routes });
+        s.routers.push(RouterSpec { name: format!("r{i}"), routes, nat: None, clamp_mss: false });
     }
     let mut first = link("client", "r1", delay_ms, 1000.0);
     first.b_ip = Some(cidr("10.0.0.254/24".into()));

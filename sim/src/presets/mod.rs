@@ -7,6 +7,7 @@ mod dns;
 mod handshake;
 mod icmp;
 mod mtu;
+mod nat;
 mod rpc;
 
 use crate::params::{choice, ParamSet, ParamSpec};
@@ -48,6 +49,7 @@ static ALL: &[Preset] = &[
     icmp::TRACEROUTE,
     mtu::FRAGMENTATION,
     mtu::PMTUD,
+    nat::NAT,
 ];
 
 /// Every preset, in teaching order.

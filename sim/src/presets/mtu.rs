@@ -61,6 +61,12 @@ const PMTUD_PARAMS: &[ParamSpec] = &[
     number("mtu", "Tunnel MTU", 576.0, 1500.0, 1.0, "bytes", 1400.0, "MTU of the hop between the routers"),
     flag("block_icmp", "Block ICMP", false, "A firewall drops ICMP: the sender never learns the MTU (a black hole)"),
     number("response", "Response size", 100.0, 200_000.0, 100.0, "bytes", 20_000.0, "Bytes the server sends back"),
+    flag(
+        "clamp_mss",
+        "Clamp the MSS",
+        false,
+        "The routers lower the MSS in passing SYNs to fit the tunnel, so full-size segments never exceed it",
+    ),
 ];
 
 /// Path-MTU discovery.
@@ -74,6 +80,9 @@ pub const PMTUD: super::Preset = super::Preset {
         s.warm_arp = true;
         s.links[1].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 30_000.0;
+        for r in &mut s.routers {
+            r.clamp_mss = p.flag("clamp_mss");
+        }
         s.apps = vec![
             AppSpec::RpcServer { host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
             AppSpec::RpcClient {
