@@ -33,6 +33,8 @@ pub struct ConnSummary {
     pub connect_error: Option<String>,
     /// Completed request/response exchanges and their latencies in ms.
     pub exchanges_ms: Vec<f64>,
+    /// Time to the first byte of each response, in ms (where the application reports it).
+    pub first_byte_ms: Vec<f64>,
 }
 
 /// Drops on one link direction or inside a node.
@@ -100,6 +102,7 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                     connect_ms: None,
                     connect_error: None,
                     exchanges_ms: vec![],
+                    first_byte_ms: vec![],
                 },
             );
         }
@@ -149,6 +152,11 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                 AppCall::Exchange { sock, latency } => {
                     if let Some(c) = conns.get_mut(sock) {
                         c.exchanges_ms.push(round3(latency.as_millis_f64()));
+                    }
+                }
+                AppCall::FirstByte { sock, latency } => {
+                    if let Some(c) = conns.get_mut(sock) {
+                        c.first_byte_ms.push(round3(latency.as_millis_f64()));
                     }
                 }
                 AppCall::Note { text } => {

@@ -202,8 +202,11 @@ pub enum AppCall {
     Read { sock: SockId, bytes: u32 },
     /// close().
     Close { sock: SockId },
-    /// A request/response exchange finished: `latency` from the first write.
+    /// A request/response exchange finished: `latency` from its start (connect() for a new
+    /// connection, the request's write for a pooled one).
     Exchange { sock: SockId, latency: Duration },
+    /// The first byte of a response arrived, `latency` after the exchange started.
+    FirstByte { sock: SockId, latency: Duration },
     /// A free-form step of an application ("ping reply from 10.0.0.2 ttl=64 time=…").
     Note { text: String },
 }

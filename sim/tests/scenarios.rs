@@ -295,3 +295,20 @@ fn mss_clamping_cures_the_pmtud_black_hole() {
     let biggest = t.frames.iter().map(|f| f.orig_len).max().unwrap();
     assert!(biggest <= 1414, "no frame above the 1400-byte MTU plus Ethernet header: {biggest}");
 }
+
+#[test]
+fn tls_round_trips_before_the_first_response_byte() {
+    // TCP's handshake plus TLS 1.2's two round trips, TLS 1.3's one, 0-RTT's none, plus the
+    // request's own round trip (RFC 5246 §7.3, RFC 8446 §2 and §2.3).
+    for (version, rtts) in [("1.2", 4.0), ("1.3", 3.0), ("1.3-0rtt", 2.0)] {
+        for rtt in [20.0, 80.0] {
+            let (_, s) = run("tls", &[("version", version), ("rtt", &rtt.to_string())]);
+            let first = client(&s).first_byte_ms[0];
+            assert!(
+                first >= rtts * rtt && first < rtts * rtt + 2.0,
+                "TLS {version} at RTT {rtt}: first byte at {first} ms"
+            );
+            assert_eq!(client(&s).retransmissions, 0);
+        }
+    }
+}

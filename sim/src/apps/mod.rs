@@ -9,6 +9,7 @@ pub mod dns;
 pub mod http;
 pub mod ping;
 pub mod rpc;
+pub mod tls;
 pub mod traceroute;
 pub mod udp_send;
 
@@ -172,6 +173,12 @@ fn http_port() -> u16 {
 fn default_backlog() -> u32 {
     511
 }
+fn https_port() -> u16 {
+    443
+}
+fn default_sni() -> String {
+    "api.example.com".into()
+}
 
 /// An application and its settings, as scenario data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -286,6 +293,33 @@ pub enum AppSpec {
         #[serde(default = "zero")]
         start_ms: f64,
     },
+    /// An HTTPS-style client: TCP, a TLS handshake, one request and its response.
+    TlsClient {
+        host: String,
+        server: SocketAddrV4,
+        version: tls::TlsVersion,
+        #[serde(default = "rpc::default_request")]
+        request_bytes: u32,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "default_sni")]
+        sni: String,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// The TLS server for [`AppSpec::TlsClient`] (the same `version`).
+    TlsServer {
+        host: String,
+        #[serde(default = "https_port")]
+        port: u16,
+        version: tls::TlsVersion,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "default_sni")]
+        sni: String,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
     /// Binds a UDP port and records what arrives.
     UdpSink {
         host: String,
@@ -308,6 +342,8 @@ impl AppSpec {
             | AppSpec::Ping { host, .. }
             | AppSpec::Traceroute { host, .. }
             | AppSpec::UdpSend { host, .. }
+            | AppSpec::TlsClient { host, .. }
+            | AppSpec::TlsServer { host, .. }
             | AppSpec::UdpSink { host, .. } => host,
         }
     }
@@ -324,6 +360,8 @@ impl AppSpec {
             | AppSpec::Ping { start_ms, .. }
             | AppSpec::Traceroute { start_ms, .. }
             | AppSpec::UdpSend { start_ms, .. }
+            | AppSpec::TlsClient { start_ms, .. }
+            | AppSpec::TlsServer { start_ms, .. }
             | AppSpec::UdpSink { start_ms, .. } => *start_ms,
         }
     }
@@ -375,6 +413,28 @@ impl AppSpec {
             }
             AppSpec::UdpSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 0.0, 65_507.0),
             AppSpec::UdpSink { .. } => Ok(()),
+            AppSpec::TlsClient { request_bytes, response_bytes, sni, .. } => {
+                check_range(
+                    &format!("{ctx}.request_bytes"),
+                    *request_bytes as f64,
+                    1.0,
+                    tls::records::MAX_PLAINTEXT as f64,
+                )?;
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 1.0, 100_000_000.0)?;
+                dns::encode_name(sni).map(|_| ()).map_err(|why| ScenarioError::InvalidValue {
+                    field: format!("{ctx}.sni"),
+                    value: sni.clone(),
+                    why,
+                })
+            }
+            AppSpec::TlsServer { response_bytes, sni, .. } => {
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 1.0, 100_000_000.0)?;
+                dns::encode_name(sni).map(|_| ()).map_err(|why| ScenarioError::InvalidValue {
+                    field: format!("{ctx}.sni"),
+                    value: sni.clone(),
+                    why,
+                })
+            }
         }
     }
 }
@@ -402,5 +462,11 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         }
         AppSpec::UdpSend { to, bytes, dont_frag, .. } => Box::new(udp_send::UdpSend::new(to, bytes, dont_frag)),
         AppSpec::UdpSink { port, .. } => Box::new(udp_send::UdpSink::new(port)),
+        AppSpec::TlsClient { server, version, request_bytes, response_bytes, sni, .. } => {
+            Box::new(tls::TlsClient::new(server, version, request_bytes, response_bytes, sni))
+        }
+        AppSpec::TlsServer { port, version, response_bytes, sni, .. } => {
+            Box::new(tls::TlsServer::new(port, version, response_bytes, sni))
+        }
     }
 }

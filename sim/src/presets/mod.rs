@@ -9,8 +9,10 @@ mod icmp;
 mod mtu;
 mod nat;
 mod rpc;
+mod tls;
 
-use crate::params::{choice, ParamSet, ParamSpec};
+pub(crate) use crate::params::choice;
+use crate::params::{ParamSet, ParamSpec};
 use crate::scenario::{HostSpec, LinkSpec, Scenario, ScenarioError};
 use crate::tcp::TcpConfig;
 use crate::wire::Ipv4Addr;
@@ -50,6 +52,7 @@ static ALL: &[Preset] = &[
     mtu::FRAGMENTATION,
     mtu::PMTUD,
     nat::NAT,
+    tls::TLS,
 ];
 
 /// Every preset, in teaching order.
