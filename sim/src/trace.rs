@@ -207,6 +207,8 @@ pub enum AppCall {
     Exchange { sock: SockId, latency: Duration },
     /// The first byte of a response arrived, `latency` after the exchange started.
     FirstByte { sock: SockId, latency: Duration },
+    /// One stream of a multiplexed exchange delivered all its response bytes.
+    StreamDone { sock: SockId, stream: u32, latency: Duration },
     /// A free-form step of an application ("ping reply from 10.0.0.2 ttl=64 time=…").
     Note { text: String },
 }

@@ -312,3 +312,50 @@ fn tls_round_trips_before_the_first_response_byte() {
         }
     }
 }
+
+fn app_latencies(t: &Trace, first: bool) -> Vec<f64> {
+    use wirewise_sim::trace::AppCall;
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::App { call: AppCall::FirstByte { latency, .. }, .. } if first => Some(latency.as_millis_f64()),
+            EventKind::App { call: AppCall::Exchange { latency, .. }, .. } if !first => Some(latency.as_millis_f64()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn quic_needs_one_round_trip_before_the_request_and_none_with_0rtt() {
+    for (zero, rtts) in [("off", 2.0), ("on", 1.0)] {
+        for rtt in [30.0, 120.0] {
+            let (t, _) = run("quic", &[("zero_rtt", zero), ("rtt", &rtt.to_string())]);
+            let first = app_latencies(&t, true);
+            assert_eq!(first.len(), 1);
+            assert!(
+                first[0] >= rtts * rtt && first[0] < rtts * rtt + 2.0,
+                "0-RTT {zero} at RTT {rtt}: first byte {} ms",
+                first[0]
+            );
+            assert_eq!(app_latencies(&t, false).len(), 1, "the whole response arrives");
+        }
+    }
+}
+
+#[test]
+fn quic_recovers_a_lost_packet() {
+    use wirewise_sim::net::fault::{FaultAction, FaultSpec, FrameMatch};
+    let p = presets::find("quic").unwrap();
+    let mut s = (p.build)(&ParamSet::apply_strict(p.params, [("response", "20000")]).unwrap()).unwrap();
+    s.faults.push(FaultSpec {
+        matches: FrameMatch { from: Some("server".into()), proto: Some("udp".into()), ..Default::default() },
+        nth: 6,
+        count: 1,
+        action: FaultAction::Drop,
+    });
+    let t = wirewise_sim::run(&s).unwrap();
+    let done = app_latencies(&t, false);
+    assert_eq!(done.len(), 1, "the response completes despite the loss");
+    let sum = summarize("quic", &t);
+    assert!(sum.notes.iter().any(|n| n.contains("declared lost")), "{:?}", sum.notes);
+}

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod dns;
 pub mod http;
 pub mod ping;
+pub mod quic;
 pub mod rpc;
 pub mod tls;
 pub mod traceroute;
@@ -320,6 +321,33 @@ pub enum AppSpec {
         #[serde(default = "zero")]
         start_ms: f64,
     },
+    /// A QUIC client opening `streams` request streams (0-RTT resumption if `zero_rtt`).
+    QuicClient {
+        host: String,
+        server: SocketAddrV4,
+        #[serde(default)]
+        zero_rtt: bool,
+        #[serde(default = "one")]
+        streams: u32,
+        #[serde(default = "rpc::default_request")]
+        request_bytes: u32,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// The QUIC server for [`AppSpec::QuicClient`].
+    QuicServer {
+        host: String,
+        #[serde(default = "https_port")]
+        port: u16,
+        #[serde(default)]
+        zero_rtt: bool,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
     /// Binds a UDP port and records what arrives.
     UdpSink {
         host: String,
@@ -344,6 +372,8 @@ impl AppSpec {
             | AppSpec::UdpSend { host, .. }
             | AppSpec::TlsClient { host, .. }
             | AppSpec::TlsServer { host, .. }
+            | AppSpec::QuicClient { host, .. }
+            | AppSpec::QuicServer { host, .. }
             | AppSpec::UdpSink { host, .. } => host,
         }
     }
@@ -362,6 +392,8 @@ impl AppSpec {
             | AppSpec::UdpSend { start_ms, .. }
             | AppSpec::TlsClient { start_ms, .. }
             | AppSpec::TlsServer { start_ms, .. }
+            | AppSpec::QuicClient { start_ms, .. }
+            | AppSpec::QuicServer { start_ms, .. }
             | AppSpec::UdpSink { start_ms, .. } => *start_ms,
         }
     }
@@ -413,6 +445,14 @@ impl AppSpec {
             }
             AppSpec::UdpSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 0.0, 65_507.0),
             AppSpec::UdpSink { .. } => Ok(()),
+            AppSpec::QuicClient { streams, request_bytes, response_bytes, .. } => {
+                check_range(&format!("{ctx}.streams"), *streams as f64, 1.0, 100.0)?;
+                check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 1_000_000.0)?;
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 1.0, 100_000_000.0)
+            }
+            AppSpec::QuicServer { response_bytes, .. } => {
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 1.0, 100_000_000.0)
+            }
             AppSpec::TlsClient { request_bytes, response_bytes, sni, .. } => {
                 check_range(
                     &format!("{ctx}.request_bytes"),
@@ -462,6 +502,12 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         }
         AppSpec::UdpSend { to, bytes, dont_frag, .. } => Box::new(udp_send::UdpSend::new(to, bytes, dont_frag)),
         AppSpec::UdpSink { port, .. } => Box::new(udp_send::UdpSink::new(port)),
+        AppSpec::QuicClient { server, zero_rtt, streams, request_bytes, response_bytes, .. } => {
+            Box::new(quic::QuicClient::new(server, zero_rtt, streams, request_bytes, response_bytes))
+        }
+        AppSpec::QuicServer { port, zero_rtt, response_bytes, .. } => {
+            Box::new(quic::QuicServer::new(port, zero_rtt, response_bytes))
+        }
         AppSpec::TlsClient { server, version, request_bytes, response_bytes, sni, .. } => {
             Box::new(tls::TlsClient::new(server, version, request_bytes, response_bytes, sni))
         }

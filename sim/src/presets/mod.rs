@@ -8,6 +8,7 @@ mod handshake;
 mod icmp;
 mod mtu;
 mod nat;
+mod quic;
 mod rpc;
 mod tls;
 
@@ -53,6 +54,7 @@ static ALL: &[Preset] = &[
     mtu::PMTUD,
     nat::NAT,
     tls::TLS,
+    quic::QUIC,
 ];
 
 /// Every preset, in teaching order.
