@@ -16,6 +16,7 @@
 
 pub mod apps;
 pub mod engine;
+pub mod label;
 pub mod net;
 pub mod params;
 #[cfg(feature = "pcap")]

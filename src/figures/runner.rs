@@ -10,14 +10,14 @@ use wirewise_sim::wire::Dissection;
 pub struct Run {
     /// The record of the run.
     pub trace: Trace,
-    /// One-line summary of each frame, by frame id.
+    /// Short label of each frame (flags, relative seq/ack, length), by frame id.
     pub labels: Vec<String>,
 }
 
 /// Runs the preset `name` with `pairs` (parameter name, value text) and `seed`.
 pub fn run_preset(name: &str, pairs: &[(&str, String)], seed: u64) -> Result<Rc<Run>, String> {
     let trace = sim::run_preset(name, pairs, seed)?;
-    let labels = trace.frames.iter().map(|f| dissect(&f.bytes).summary).collect();
+    let labels = wirewise_sim::label::frame_labels(&trace);
     Ok(Rc::new(Run { trace, labels }))
 }
 

@@ -76,7 +76,7 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 html! {
                     <>
                         <label for={id.clone()}>{ spec.label }</label>
-                        <input type="range" id={id.clone()} min={rmin} max={rmax} step={rstep} value={rvalue}
+                        <input type="range" id={id.clone()} data-param={name} min={rmin} max={rmax} step={rstep} value={rvalue}
                             aria-valuetext={readout.clone()} aria-describedby={help_id.clone()} {oninput} />
                         <output for={id.clone()} class="ww-param-value">{ readout }</output>
                     </>
@@ -91,7 +91,7 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 });
                 html! {
                     <label class="ww-param-check" for={id.clone()}>
-                        <input type="checkbox" id={id.clone()} checked={props.values.flag(name)}
+                        <input type="checkbox" id={id.clone()} data-param={name} checked={props.values.flag(name)}
                             aria-describedby={help_id.clone()} {onchange} />
                         { spec.label }
                     </label>
@@ -108,7 +108,7 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 html! {
                     <>
                         <label for={id.clone()}>{ spec.label }</label>
-                        <select id={id.clone()} aria-describedby={help_id.clone()} {onchange}>
+                        <select id={id.clone()} data-param={name} aria-describedby={help_id.clone()} {onchange}>
                             { for options.iter().map(|o| html! { <option value={*o} selected={*o == current}>{ *o }</option> }) }
                         </select>
                     </>
