@@ -77,6 +77,15 @@ impl Os<'_> {
         Ok(s)
     }
 
+    /// listen() on `port` with SO_REUSEPORT set: one more listener in the port's group, with
+    /// its own queues (see [`crate::tcp::reuseport`]).
+    pub fn tcp_listen_reuseport(&mut self, port: u16, backlog: u32) -> Result<SockId, SockError> {
+        let local = SocketAddrV4::new(self.ip, port);
+        let s = self.with_tcp(|t, c| t.listen_reuseport(c, local, backlog))?;
+        self.claimed.push(s);
+        Ok(s)
+    }
+
     /// connect() to `to` from an ephemeral port.
     pub fn tcp_connect(&mut self, to: SocketAddrV4) -> Result<SockId, SockError> {
         let ip = self.ip;
