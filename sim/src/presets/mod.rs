@@ -7,6 +7,7 @@ mod dns;
 mod handshake;
 mod icmp;
 mod mtu;
+pub mod queues;
 mod rpc;
 
 use crate::params::{choice, ParamSet, ParamSpec};
@@ -48,6 +49,13 @@ static ALL: &[Preset] = &[
     icmp::TRACEROUTE,
     mtu::FRAGMENTATION,
     mtu::PMTUD,
+    queues::HEALTHY,
+    queues::SLOW_ACCEPT,
+    queues::SYN_FLOOD,
+    queues::SYN_FLOOD_COOKIES,
+    queues::ABORT_ON_OVERFLOW,
+    queues::REUSEPORT_STALL,
+    queues::OLD_SOMAXCONN,
 ];
 
 /// Every preset, in teaching order.

@@ -125,6 +125,21 @@ impl Listener {
     }
 }
 
+impl Tcb {
+    /// `inet_csk_reqsk_queue_drop`: a request sock leaves without `tcp_done`, so unlike a
+    /// failed active open it counts no TcpAttemptFails (only a RST or SYN arriving for it
+    /// does, in `tcp_check_req`). Timers stop and CLOSED is traced.
+    pub(crate) fn drop_request(&mut self, env: &mut Env) {
+        let from = self.state;
+        if from == TcpState::Closed {
+            return;
+        }
+        self.timers.cancel_all(env.ctx, self.id);
+        self.state = TcpState::Closed;
+        env.ctx.event(EventKind::TcpState { sock: self.id, from, to: TcpState::Closed });
+    }
+}
+
 /// Record what a listener did.
 pub(crate) fn listen_event(ctx: &mut StackCtx, sock: SockId, peer: SocketAddrV4, action: ListenAction) {
     ctx.event(EventKind::Listen { sock, peer, action });
@@ -322,7 +337,7 @@ impl TcpStack {
                 emit(env.ctx, local, remote, r);
             }
             env.count(counters::EMBRYONIC_RSTS);
-            tcb.set_state(&mut env, TcpState::Closed);
+            tcb.drop_request(&mut env);
             self.after_conn(ctx, id);
         }
         Some(DropReason::ListenOverflow)
