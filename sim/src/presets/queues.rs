@@ -236,10 +236,10 @@ pub const SLOW_ACCEPT: super::Preset = super::Preset {
 
 const FLOOD_DEFAULTS: Defaults = Defaults { backlog: 128.0, clients: 20.0, arrival_rate: 5.0, syncookies: "0", ..BASE };
 const fn flood_rate(syn_per_s: f64) -> ParamSpec {
-    number("flood_rate", "Flood rate", 10.0, 5000.0, 10.0, "SYN/s", syn_per_s, "Spoofed SYNs per second")
+    number("flood_rate", "Flood rate", 10.0, 1000.0, 10.0, "SYN/s", syn_per_s, "Spoofed SYNs per second")
 }
 const FLOOD_LENGTH: ParamSpec =
-    number("flood_s", "Flood length", 0.5, 30.0, 0.5, "s", 4.0, "How long the attacker sends");
+    number("flood_s", "Flood length", 0.5, 10.0, 0.5, "s", 4.0, "How long the attacker sends");
 const MAX_SYN_BACKLOG: ParamSpec = number(
     "max_syn_backlog",
     "net.ipv4.tcp_max_syn_backlog",
