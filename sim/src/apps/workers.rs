@@ -160,7 +160,11 @@ impl App for WorkerServer {
             w.ready_at = os.now;
         }
         if self.cfg.stalled > 0 {
-            os.set_timer(os.now + self.cfg.stall_from, STALL);
+            if self.cfg.stall_from == Duration::ZERO {
+                self.on_timer(os, STALL);
+            } else {
+                os.set_timer(os.now + self.cfg.stall_from, STALL);
+            }
         }
         for w in 0..n {
             self.try_accept(os, w);

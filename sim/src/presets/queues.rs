@@ -7,6 +7,39 @@
 //! Every preset takes the same sliders (backlog, somaxconn, accept rate, arrival rate,
 //! workers, syncookies, tcp_abort_on_overflow, SO_REUSEPORT, kernel...) with its own
 //! defaults; the flood presets add the flood's rate and length and `tcp_max_syn_backlog`.
+//!
+//! # What a view reads
+//!
+//! Everything the figure draws is in the trace:
+//! * **Packets at the NIC**: `FrameRx` at the server; a dropped SYN or ACK also gets a
+//!   `FrameDropped` (`ListenOverflow`, `SynQueueFull`).
+//! * **What the kernel did with each SYN / final ACK**: `EventKind::Listen` (listener, peer,
+//!   [`ListenAction`](crate::trace::ListenAction)), at the same instant as the `FrameRx`.
+//!   The SYN queue and the accept queue (which sockets, in FIFO order) are rebuilt from these
+//!   and `AppCall::Accept` by the rules in `ListenAction`'s documentation; their lengths and
+//!   capacities are also in `EventKind::Queue` (`Syn`, `Accept`).
+//! * **SYN-ACK retry timers** of each request sock: `Timer` events (`SynAck`, `Set` with the
+//!   expiry) on the child socket, whose `SockInfo::parent` is the listener.
+//! * **Workers**: `AppCall::Worker` (waiting in accept(), accepted a socket and busy until
+//!   `next_accept`, stalled).
+//! * **Per-connection buffers**: `Queue` events `Send`/`Recv` on each connection (the child's
+//!   receive buffer fills while it waits in the accept queue).
+//! * **Clients**: `TcpState` of each client socket; `AppCall::Connect`/`ConnectDone` for the
+//!   connect() latency; `AppCall::Exchange` for a served request; `AppCall::Failed` for a
+//!   reset after connect() succeeded.
+//! * **ss -lnt**: [`crate::ss::listen_rows_at`] (from `Backlog` and `Queue` events).
+//! * **nstat**: [`crate::nstat::counters_at`] (from `Counter` events).
+//! * **Latency histogram**: [`crate::summary::RunSummary::connect_latencies_ms`] binned with
+//!   [`crate::summary::histogram`].
+//!
+//! # How faithful this is
+//!
+//! The queue rules, counters and timers follow Linux 6.x as the fidelity sheet measured them.
+//! Simplified: one CPU, no softirq or scheduler delays; a connection wakes one blocked worker
+//! (exclusive wait, longest waiter first) and a worker's service time is a fixed 1/rate; the
+//! SO_REUSEPORT hash secret comes from the run's seed; "proven" peers for
+//! `tcp_max_syn_backlog` are those with an earlier clean close (a TCP metrics entry), without
+//! the metrics cache's size limit or expiry; no TCP_DEFER_ACCEPT, TFO or `tcp_migrate_req`.
 
 use super::{host, link};
 use crate::apps::load::Arrival;

@@ -226,9 +226,13 @@ impl TcpStack {
             return Some(DropReason::SynQueueFull);
         }
         if want_cookie {
-            // cookie_v4_init_sequence → tcp_synq_overflow: ACKs are checked as cookies from now.
-            if let Some(l) = self.listeners.get_mut(&lid) {
-                l.last_overflow = Some(ctx.now);
+            // cookie_v4_init_sequence → tcp_synq_overflow: ACKs are checked as cookies from now,
+            // on every member of an SO_REUSEPORT group (`reuse->synq_overflow_ts`).
+            let group = self.listeners.get(&lid).map(|l| (l.local, l.reuseport));
+            for l in self.listeners.values_mut() {
+                if l.id == lid || group.is_some_and(|(local, reuse)| reuse && l.reuseport && l.local == local) {
+                    l.last_overflow = Some(ctx.now);
+                }
             }
             listen_event(ctx, lid, remote, ListenAction::SynCookie { forced: !qfull });
             self.send_cookie_synack(ctx, lid, local, remote, seg);
