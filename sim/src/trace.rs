@@ -230,7 +230,9 @@ pub enum WorkerState {
 ///
 /// A view rebuilds the queues from these alone. SYN queue: `SynQueued` adds `sock`;
 /// `Established` (not a cookie), `AckReset`, `RequestExpired` and `ChildClosed` remove it.
-/// Accept queue: `Established` adds `sock`; `AppCall::Accept` and `ChildClosed` remove it.
+/// Accept queue (a FIFO): `Established` appends `sock`; `AppCall::Accept` takes the head and
+/// `ChildClosed` removes it. When the listener itself closes (`TcpState` LISTEN → CLOSED),
+/// both its queues are gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ListenAction {
     /// A request sock (`TCP_NEW_SYN_RECV`, `ss` shows SYN-RECV) was created and a SYN-ACK
@@ -259,8 +261,7 @@ pub enum ListenAction {
     AckReset { sock: SockId },
     /// `sock` ran out of SYN-ACK retransmissions and left the SYN queue.
     RequestExpired { sock: SockId },
-    /// A queued child closed otherwise (the peer reset it, or the listener closed) and left
-    /// its queue.
+    /// A queued child closed otherwise (the peer reset it) and left its queue.
     ChildClosed { sock: SockId },
 }
 
