@@ -18,12 +18,14 @@ pub mod apps;
 pub mod engine;
 pub mod label;
 pub mod net;
+pub mod nstat;
 pub mod params;
 #[cfg(feature = "pcap")]
 pub mod pcap;
 pub mod presets;
 pub mod rng;
 pub mod scenario;
+pub mod ss;
 pub mod stack;
 pub mod summary;
 pub mod tcp;

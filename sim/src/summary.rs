@@ -1,9 +1,11 @@
 //! The headline figures of a run, computed from its trace alone: per connection the states it
-//! went through, bytes delivered, retransmissions and connect latency; per queue the drops.
+//! went through, bytes delivered, retransmissions and connect latency; per queue the drops;
+//! the connect() latencies as a list ready for a histogram; each host's final counters; and
+//! each listening socket's queues.
 //! The command line prints this as JSON (`--summary`) and tests assert on it.
 
 use crate::tcp::TcpState;
-use crate::trace::{AppCall, DropReason, EventKind, SockId, SockKind, Trace};
+use crate::trace::{AppCall, DropReason, EventKind, ListenAction, QueueKind, SockId, SockKind, Trace};
 use crate::wire::{Frame, FramePayload, Transport};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,6 +37,8 @@ pub struct ConnSummary {
     pub exchanges_ms: Vec<f64>,
     /// Time to the first byte of each response, in ms (where the application reports it).
     pub first_byte_ms: Vec<f64>,
+    /// A call that failed after connect() succeeded, as `read: ECONNRESET`.
+    pub failed: Option<String>,
 }
 
 /// Drops on one link direction or inside a node.
@@ -80,6 +84,81 @@ pub struct RunSummary {
     pub drops: Vec<DropSummary>,
     /// Lines applications printed.
     pub notes: Vec<String>,
+    /// Every successful connect()'s latency in ms, in order of completion: the input of a
+    /// latency histogram ([`histogram`]).
+    pub connect_latencies_ms: Vec<f64>,
+    /// Each host's kernel counters at the end of the run (`nstat`), hosts in node order.
+    pub counters: Vec<HostCounters>,
+    /// Listening sockets: the `ss -lnt` view and what their queues went through.
+    pub listeners: Vec<ListenerSummary>,
+}
+
+/// A host's counters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HostCounters {
+    /// Host name.
+    pub host: String,
+    /// Counter values by nstat name (only those counted).
+    pub counters: BTreeMap<String, u64>,
+}
+
+/// One listening socket over the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListenerSummary {
+    /// Socket id in the trace.
+    pub sock: SockId,
+    /// Host name.
+    pub host: String,
+    /// Local address.
+    pub local: String,
+    /// The backlog passed to listen().
+    pub requested_backlog: u32,
+    /// `ss -lnt` Send-Q: min(backlog, somaxconn).
+    pub send_q: u32,
+    /// An SO_REUSEPORT group member.
+    pub reuseport: bool,
+    /// Longest the accept queue got (`ss` Recv-Q, at most Send-Q + 1).
+    pub peak_accept_queue: u32,
+    /// Longest the SYN queue got.
+    pub peak_syn_queue: u32,
+    /// Connections accept() returned.
+    pub accepted: u32,
+    /// SYNs dropped, any reason.
+    pub syns_dropped: u32,
+    /// Cookie SYN-ACKs sent.
+    pub cookies_sent: u32,
+    /// Final ACKs that found the accept queue full (dropped or answered with RST).
+    pub acks_overflowed: u32,
+}
+
+/// One bar of a histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HistogramBin {
+    /// Lower edge (inclusive), same unit as the values.
+    pub from: f64,
+    /// Upper edge (exclusive).
+    pub to: f64,
+    /// Values in `from..to`.
+    pub count: u32,
+}
+
+/// Bars of width `bin` from 0 up to the largest value (non-finite and negative values are
+/// left out; a `bin` that is not positive gives no bars).
+pub fn histogram(values: &[f64], bin: f64) -> Vec<HistogramBin> {
+    if !(bin.is_finite() && bin > 0.0) {
+        return vec![];
+    }
+    let ok: Vec<f64> = values.iter().copied().filter(|v| v.is_finite() && *v >= 0.0).collect();
+    let Some(max) = ok.iter().copied().reduce(f64::max) else { return vec![] };
+    let n = ((max / bin).floor() as usize).min(100_000) + 1;
+    let mut bars: Vec<HistogramBin> =
+        (0..n).map(|i| HistogramBin { from: i as f64 * bin, to: (i + 1) as f64 * bin, count: 0 }).collect();
+    for v in ok {
+        if let Some(b) = bars.get_mut(((v / bin).floor() as usize).min(n - 1)) {
+            b.count += 1;
+        }
+    }
+    bars
 }
 
 /// Summarise a trace.
@@ -103,10 +182,13 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                     connect_error: None,
                     exchanges_ms: vec![],
                     first_byte_ms: vec![],
+                    failed: None,
                 },
             );
         }
     }
+    let mut listeners: BTreeMap<SockId, ListenerSummary> = BTreeMap::new();
+    let mut connect_latencies_ms = vec![];
     let mut connect_at: BTreeMap<SockId, f64> = BTreeMap::new();
     let mut queues: BTreeMap<(u16, u16), QueueSummary> = BTreeMap::new();
     let mut drops: BTreeMap<(String, String), u32> = BTreeMap::new();
@@ -137,6 +219,19 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                     if let (Some(c), Some(at)) = (conns.get_mut(sock), connect_at.get(sock)) {
                         c.connect_ms = Some(round3(e.t.as_millis_f64() - at));
                         c.connect_error = result.clone().err();
+                        if result.is_ok() {
+                            connect_latencies_ms.push(round3(e.t.as_millis_f64() - at));
+                        }
+                    }
+                }
+                AppCall::Failed { sock, call, error } => {
+                    if let Some(c) = conns.get_mut(sock) {
+                        c.failed = Some(format!("{call}: {error}"));
+                    }
+                }
+                AppCall::Accept { listener, .. } => {
+                    if let Some(l) = listeners.get_mut(listener) {
+                        l.accepted += 1;
                     }
                 }
                 AppCall::Read { sock, bytes } => {
@@ -164,6 +259,49 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                 }
                 _ => {}
             },
+            EventKind::Backlog { sock, requested, max_backlog, reuseport } => {
+                let info = t.sockets.get(*sock as usize);
+                let l = listeners.entry(*sock).or_insert_with(|| ListenerSummary {
+                    sock: *sock,
+                    host: info.map(|i| node_name(i.node)).unwrap_or_default(),
+                    local: info.map(|i| i.local.to_string()).unwrap_or_default(),
+                    requested_backlog: 0,
+                    send_q: 0,
+                    reuseport: false,
+                    peak_accept_queue: 0,
+                    peak_syn_queue: 0,
+                    accepted: 0,
+                    syns_dropped: 0,
+                    cookies_sent: 0,
+                    acks_overflowed: 0,
+                });
+                l.requested_backlog = *requested;
+                l.send_q = *max_backlog;
+                l.reuseport = *reuseport;
+            }
+            EventKind::Queue { sock, queue, len, .. } => {
+                if let Some(l) = listeners.get_mut(sock) {
+                    match queue {
+                        QueueKind::Accept => l.peak_accept_queue = l.peak_accept_queue.max(*len),
+                        QueueKind::Syn => l.peak_syn_queue = l.peak_syn_queue.max(*len),
+                        _ => {}
+                    }
+                }
+            }
+            EventKind::Listen { sock, action, .. } => {
+                if let Some(l) = listeners.get_mut(sock) {
+                    match action {
+                        ListenAction::SynDroppedAcceptQueueFull
+                        | ListenAction::SynDroppedSynQueueFull
+                        | ListenAction::SynDroppedMaxSynBacklog => l.syns_dropped += 1,
+                        ListenAction::SynCookie { .. } => l.cookies_sent += 1,
+                        ListenAction::AckDroppedAcceptQueueFull { .. } | ListenAction::AckReset { .. } => {
+                            l.acks_overflowed += 1
+                        }
+                        _ => {}
+                    }
+                }
+            }
             EventKind::FrameQueued { link, from, depth_packets, .. } => {
                 let q = queues.entry((*link, *from)).or_insert_with(|| QueueSummary {
                     link: link_name(*link, *from),
@@ -254,9 +392,30 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
         queues: queues.into_values().filter(|q| q.max_packets > 0 || q.drops > 0).collect(),
         drops: drops.into_iter().map(|((at, reason), count)| DropSummary { at, reason, count }).collect(),
         notes,
+        connect_latencies_ms,
+        counters: crate::nstat::final_counters(t)
+            .into_iter()
+            .map(|(node, counters)| HostCounters { host: node_name(node), counters: counters.into_iter().collect() })
+            .collect(),
+        listeners: listeners.into_values().collect(),
     }
 }
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_bins_values_and_ignores_junk() {
+        let bars = histogram(&[10.0, 990.0, 1010.0, 2005.0, 3000.0, f64::NAN, -1.0], 1000.0);
+        let counts: Vec<u32> = bars.iter().map(|b| b.count).collect();
+        assert_eq!(counts, [2, 1, 1, 1]);
+        assert_eq!((bars[3].from, bars[3].to), (3000.0, 4000.0));
+        assert!(histogram(&[1.0], 0.0).is_empty());
+        assert!(histogram(&[], 10.0).is_empty());
+    }
 }

@@ -211,6 +211,65 @@ pub enum AppCall {
     StreamDone { sock: SockId, stream: u32, latency: Duration },
     /// A free-form step of an application ("ping reply from 10.0.0.2 ttl=64 time=…").
     Note { text: String },
+    /// A server worker thread changed what it is doing (see [`WorkerState`]).
+    Worker { listener: SockId, worker: u32, state: WorkerState },
+    /// A socket call failed after connect() had succeeded: `call` is `read`, `write`...,
+    /// `error` the errno name (`ECONNRESET` when the server answered with RST).
+    Failed { sock: SockId, call: String, error: String },
+}
+
+/// What one worker thread of a server is doing, as an animation draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WorkerState {
+    /// Blocked in accept(): its listener's accept queue was empty.
+    Waiting,
+    /// accept() returned `sock`; the worker serves it and calls accept() again at
+    /// `next_accept` (its accept rate).
+    Accepted { sock: SockId, next_accept: Instant },
+    /// Not calling accept() (a long request, a lock, a GC pause) until `until`, or for the
+    /// rest of the run.
+    Stalled { until: Option<Instant> },
+}
+
+/// What a listening socket did with an arriving SYN or handshake-completing ACK, and every
+/// change of who sits in its SYN queue and accept queue (`tcp_conn_request`,
+/// `tcp_check_req`, `cookie_v4_check`, `reqsk_timer_handler`; fidelity sheet §1.3–1.5).
+///
+/// A view rebuilds the queues from these alone. SYN queue: `SynQueued` adds `sock`;
+/// `Established` (not a cookie), `AckReset`, `RequestExpired` and `ChildClosed` remove it.
+/// Accept queue (a FIFO): `Established` appends `sock`; `AppCall::Accept` takes the head and
+/// `ChildClosed` removes it. When the listener itself closes (`TcpState` LISTEN → CLOSED),
+/// both its queues are gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ListenAction {
+    /// A request sock (`TCP_NEW_SYN_RECV`, `ss` shows SYN-RECV) was created and a SYN-ACK
+    /// sent: `sock` joins the SYN queue.
+    SynQueued { sock: SockId },
+    /// A syncookie SYN-ACK was sent and nothing kept (SyncookiesSent): the SYN queue was full,
+    /// or `forced` by `tcp_syncookies=2`.
+    SynCookie { forced: bool },
+    /// The SYN was dropped silently, no SYN-ACK and no RST: the accept queue was full
+    /// (ListenOverflows, ListenDrops), even with syncookies on.
+    SynDroppedAcceptQueueFull,
+    /// The SYN was dropped: SYN queue full and `tcp_syncookies=0` (TCPReqQFullDrop).
+    SynDroppedSynQueueFull,
+    /// The SYN was dropped: syncookies off, the SYN queue in the last quarter of
+    /// `tcp_max_syn_backlog`, and the peer not proven alive (no TCP metrics entry).
+    SynDroppedMaxSynBacklog,
+    /// The final ACK completed the handshake: `sock` joins the accept queue (leaving the SYN
+    /// queue, unless it came from a `cookie`).
+    Established { sock: SockId, cookie: bool },
+    /// The final ACK found the accept queue full and was dropped with
+    /// `tcp_abort_on_overflow=0`: the request stays (`sock`; `None` for a cookie ACK) and the
+    /// client, already ESTABLISHED, waits for a SYN-ACK retransmission.
+    AckDroppedAcceptQueueFull { sock: Option<SockId> },
+    /// The final ACK found the accept queue full with `tcp_abort_on_overflow=1`: the client
+    /// got a RST and `sock` left the SYN queue (EmbryonicRsts).
+    AckReset { sock: SockId },
+    /// `sock` ran out of SYN-ACK retransmissions and left the SYN queue.
+    RequestExpired { sock: SockId },
+    /// A queued child closed otherwise (the peer reset it) and left its queue.
+    ChildClosed { sock: SockId },
 }
 
 /// TCP sender variables, traced whenever they change (for charts).
@@ -277,6 +336,12 @@ pub enum EventKind {
         remote: SocketAddrV4,
         forward: bool,
     },
+    /// A listening socket handled a SYN or a final ACK from `peer` (see [`ListenAction`]).
+    Listen { sock: SockId, peer: SocketAddrV4, action: ListenAction },
+    /// listen() set a listener's backlog: `requested` as passed, `max_backlog` after the
+    /// `somaxconn` clamp (`sk_max_ack_backlog`, the Send-Q of `ss -lnt`); `reuseport` when it
+    /// joined an SO_REUSEPORT group.
+    Backlog { sock: SockId, requested: u32, max_backlog: u32, reuseport: bool },
 }
 
 /// One timestamped event.

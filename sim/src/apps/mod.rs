@@ -7,12 +7,15 @@
 pub mod bulk;
 pub mod dns;
 pub mod http;
+pub mod load;
 pub mod ping;
 pub mod quic;
 pub mod rpc;
+pub mod synflood;
 pub mod tls;
 pub mod traceroute;
 pub mod udp_send;
+pub mod workers;
 
 use crate::rng::Rng;
 use crate::scenario::{check_range, ScenarioError};
@@ -75,6 +78,15 @@ impl Os<'_> {
     pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SockId, SockError> {
         let local = SocketAddrV4::new(self.ip, port);
         let s = self.with_tcp(|t, c| t.listen(c, local, backlog))?;
+        self.claimed.push(s);
+        Ok(s)
+    }
+
+    /// listen() on `port` with SO_REUSEPORT set: one more listener in the port's group, with
+    /// its own queues (see [`crate::tcp::reuseport`]).
+    pub fn tcp_listen_reuseport(&mut self, port: u16, backlog: u32) -> Result<SockId, SockError> {
+        let local = SocketAddrV4::new(self.ip, port);
+        let s = self.with_tcp(|t, c| t.listen_reuseport(c, local, backlog))?;
         self.claimed.push(s);
         Ok(s)
     }
@@ -355,6 +367,69 @@ pub enum AppSpec {
         #[serde(default = "zero")]
         start_ms: f64,
     },
+    /// A server whose `workers` threads each call accept() at most `accept_rate` times a
+    /// second, on one shared listener or (`reuseport`) one SO_REUSEPORT listener each; the
+    /// first `stalled_workers` stop accepting from `stall_from_ms` for `stall_ms` (or for
+    /// good). See [`workers`].
+    WorkerServer {
+        host: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        #[serde(default = "default_backlog")]
+        backlog: u32,
+        #[serde(default = "one")]
+        workers: u32,
+        #[serde(default)]
+        reuseport: bool,
+        #[serde(default = "default_accept_rate")]
+        accept_rate: f64,
+        #[serde(default)]
+        stalled_workers: u32,
+        #[serde(default = "zero")]
+        stall_from_ms: f64,
+        #[serde(default)]
+        stall_ms: Option<f64>,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// `clients` clients, each one TCP connection with one request, arriving `steady`, in
+    /// `burst`s or `all-at-once` at `rate` per second. See [`load`].
+    LoadClients {
+        host: String,
+        server: SocketAddrV4,
+        clients: u32,
+        #[serde(default)]
+        arrival: load::Arrival,
+        rate: f64,
+        #[serde(default = "default_burst")]
+        burst: u32,
+        #[serde(default = "rpc::default_request")]
+        request_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// `count` SYNs at `rate` per second to `target` from random addresses in `spoof` that
+    /// never answer. See [`synflood`].
+    SynFlood {
+        host: String,
+        target: SocketAddrV4,
+        rate: f64,
+        count: u32,
+        spoof: crate::scenario::Cidr,
+        #[serde(default)]
+        syn_options: bool,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+}
+
+fn default_accept_rate() -> f64 {
+    100.0
+}
+fn default_burst() -> u32 {
+    10
 }
 
 impl AppSpec {
@@ -374,7 +449,10 @@ impl AppSpec {
             | AppSpec::TlsServer { host, .. }
             | AppSpec::QuicClient { host, .. }
             | AppSpec::QuicServer { host, .. }
-            | AppSpec::UdpSink { host, .. } => host,
+            | AppSpec::UdpSink { host, .. }
+            | AppSpec::WorkerServer { host, .. }
+            | AppSpec::LoadClients { host, .. }
+            | AppSpec::SynFlood { host, .. } => host,
         }
     }
 
@@ -394,7 +472,10 @@ impl AppSpec {
             | AppSpec::TlsServer { start_ms, .. }
             | AppSpec::QuicClient { start_ms, .. }
             | AppSpec::QuicServer { start_ms, .. }
-            | AppSpec::UdpSink { start_ms, .. } => *start_ms,
+            | AppSpec::UdpSink { start_ms, .. }
+            | AppSpec::WorkerServer { start_ms, .. }
+            | AppSpec::LoadClients { start_ms, .. }
+            | AppSpec::SynFlood { start_ms, .. } => *start_ms,
         }
     }
 
@@ -475,6 +556,34 @@ impl AppSpec {
                     why,
                 })
             }
+            AppSpec::WorkerServer {
+                workers,
+                accept_rate,
+                stalled_workers,
+                stall_from_ms,
+                stall_ms,
+                response_bytes,
+                ..
+            } => {
+                check_range(&format!("{ctx}.workers"), *workers as f64, 1.0, 256.0)?;
+                check_range(&format!("{ctx}.accept_rate"), *accept_rate, 0.01, 1_000_000.0)?;
+                check_range(&format!("{ctx}.stalled_workers"), *stalled_workers as f64, 0.0, *workers as f64)?;
+                check_range(&format!("{ctx}.stall_from_ms"), *stall_from_ms, 0.0, crate::scenario::MAX_STOP_MS)?;
+                if let Some(d) = stall_ms {
+                    check_range(&format!("{ctx}.stall_ms"), *d, 0.0, crate::scenario::MAX_STOP_MS)?;
+                }
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
+            }
+            AppSpec::LoadClients { clients, rate, burst, request_bytes, .. } => {
+                check_range(&format!("{ctx}.clients"), *clients as f64, 1.0, 20_000.0)?;
+                check_range(&format!("{ctx}.rate"), *rate, 0.001, 1_000_000.0)?;
+                check_range(&format!("{ctx}.burst"), *burst as f64, 1.0, 20_000.0)?;
+                check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 16_000_000.0)
+            }
+            AppSpec::SynFlood { rate, count, .. } => {
+                check_range(&format!("{ctx}.rate"), *rate, 0.001, 1_000_000.0)?;
+                check_range(&format!("{ctx}.count"), *count as f64, 1.0, 1_000_000.0)
+            }
         }
     }
 }
@@ -513,6 +622,34 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         }
         AppSpec::TlsServer { port, version, response_bytes, sni, .. } => {
             Box::new(tls::TlsServer::new(port, version, response_bytes, sni))
+        }
+        AppSpec::WorkerServer {
+            port,
+            backlog,
+            workers,
+            reuseport,
+            accept_rate,
+            stalled_workers,
+            stall_from_ms,
+            stall_ms,
+            response_bytes,
+            ..
+        } => Box::new(workers::WorkerServer::new(workers::WorkerConfig {
+            port,
+            backlog,
+            workers,
+            reuseport,
+            accept_rate,
+            stalled: stalled_workers,
+            stall_from: Duration::from_millis_f64(stall_from_ms),
+            stall_for: stall_ms.map(Duration::from_millis_f64),
+            response_bytes,
+        })),
+        AppSpec::LoadClients { server, clients, arrival, rate, burst, request_bytes, .. } => {
+            Box::new(load::LoadClients::new(load::LoadConfig { server, clients, arrival, rate, burst, request_bytes }))
+        }
+        AppSpec::SynFlood { target, rate, count, spoof, syn_options, .. } => {
+            Box::new(synflood::SynFlood::new(synflood::FloodConfig { target, rate, count, spoof, syn_options }))
         }
     }
 }

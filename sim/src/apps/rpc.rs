@@ -21,18 +21,18 @@ pub fn default_response() -> u32 {
 
 /// Bytes written so far and still to write on one socket.
 #[derive(Debug, Default)]
-struct Outbox {
+pub(crate) struct Outbox {
     data: Vec<u8>,
     sent: usize,
 }
 
 impl Outbox {
-    fn push(&mut self, bytes: Vec<u8>) {
+    pub(crate) fn push(&mut self, bytes: Vec<u8>) {
         self.data.drain(..self.sent);
         self.sent = 0;
         self.data.extend(bytes);
     }
-    fn pump(&mut self, os: &mut Os, sock: SockId) {
+    pub(crate) fn pump(&mut self, os: &mut Os, sock: SockId) {
         while self.sent < self.data.len() {
             match os.tcp_write(sock, &self.data[self.sent..]) {
                 Ok(0) | Err(_) => break,

@@ -234,6 +234,28 @@ impl Network {
 
     /// Run to the stop time (or until nothing is left to do) and return the trace.
     pub fn run(mut self) -> Trace {
+        self.drive();
+        self.trace
+    }
+
+    /// Run like [`Network::run`] and also return each host's TCP counters as its stack holds
+    /// them at the end (node id, counters): what `nstat` would print, for checking that the
+    /// trace's `Counter` events tell the same story.
+    pub fn run_with_counters(mut self) -> (Trace, Vec<(NodeId, crate::tcp::Counters)>) {
+        self.drive();
+        let counters = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| match n {
+                Node::Host(h) => Some((i as NodeId, h.tcp.counters().clone())),
+                _ => None,
+            })
+            .collect();
+        (self.trace, counters)
+    }
+
+    fn drive(&mut self) {
         while let Some((now, ev)) = self.sched.pop_until(self.stop) {
             if self.sched.processed() > MAX_EVENTS {
                 self.trace.truncated = true;
@@ -277,7 +299,6 @@ impl Network {
             }
         }
         self.trace.end = if self.sched.is_empty() { self.sched.now() } else { self.stop };
-        self.trace
     }
 
     /// Let node `n` handle something, then send what it emitted and re-arm its wake-up.

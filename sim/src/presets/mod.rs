@@ -8,6 +8,7 @@ mod handshake;
 mod icmp;
 mod mtu;
 mod nat;
+pub mod queues;
 mod quic;
 mod rpc;
 mod tls;
@@ -55,6 +56,13 @@ static ALL: &[Preset] = &[
     nat::NAT,
     tls::TLS,
     quic::QUIC,
+    queues::HEALTHY,
+    queues::SLOW_ACCEPT,
+    queues::SYN_FLOOD,
+    queues::SYN_FLOOD_COOKIES,
+    queues::ABORT_ON_OVERFLOW,
+    queues::REUSEPORT_STALL,
+    queues::OLD_SOMAXCONN,
 ];
 
 /// Every preset, in teaching order.

@@ -123,6 +123,12 @@ pub struct TcpConfig {
     /// Linux ≥ 6.15 checks the third ACK's TSecr against the SYN-ACKs sent ("tcp: be less
     /// liberal in tsecr received while in SYN_RECV state").
     pub check_synrecv_tsecr: bool,
+    /// The SYN-queue-full test of kernels before the Jan 2025 patch "tcp/dccp: allow a
+    /// connection when sk_max_ack_backlog is zero": `inet_csk_reqsk_queue_is_full` compared
+    /// `reqsk_queue_len >= sk_max_ack_backlog`, so the SYN queue held `backlog` request socks
+    /// instead of backlog + 1 (sheet §1.3).
+    #[serde(default)]
+    pub syn_queue_full_ge: bool,
     /// Force this initial sequence number on every connection (for figures and tests that
     /// want to show the wrap); `None` draws a random 32-bit ISN (RFC 9293 §3.4.1).
     pub fixed_isn: Option<u32>,
@@ -169,6 +175,7 @@ impl TcpConfig {
             cork_ceiling: Duration::from_millis(200),
             invalid_ratelimit: Duration::from_millis(500),
             check_synrecv_tsecr: true,
+            syn_queue_full_ge: false,
             fixed_isn: None,
         }
     }
@@ -177,6 +184,13 @@ impl TcpConfig {
     /// ETIMEDOUT at ≈127 s. (`somaxconn` stays 4096: its change to 128 is a 5.4 matter.)
     pub fn linux_pre_6_5() -> Self {
         TcpConfig { profile: TcpProfile::LinuxPre65, syn_linear_timeouts: 0, ..Self::linux() }
+    }
+
+    /// Linux before 5.4: `somaxconn` 128 (ip-sysctl.rst "Was 128 before linux-5.4"), the
+    /// exponential SYN backoff of pre-6.5 kernels, the `>=` SYN-queue-full test, and no
+    /// SYN-RECEIVED TSecr check (a 6.15 addition).
+    pub fn linux_pre_5_4() -> Self {
+        TcpConfig { somaxconn: 128, syn_queue_full_ge: true, check_synrecv_tsecr: false, ..Self::linux_pre_6_5() }
     }
 
     /// The RFC 9293 textbook: TIME-WAIT 2·MSL = 240 s (§3.4.2), RTO per RFC 6298 with a

@@ -10,7 +10,7 @@ use super::tcb::{Env, MIN_MSS};
 use super::TcpState;
 use crate::stack::{Notice, SockError, StackCtx};
 use crate::time::Instant;
-use crate::trace::{DropReason, SockId};
+use crate::trace::{DropReason, ListenAction, SockId, TimerKind};
 use crate::wire::icmp::code;
 use crate::wire::{Ipv4Addr, TcpRepr};
 use std::net::SocketAddrV4;
@@ -41,15 +41,7 @@ impl TcpStack {
                 Some(Outcome::Recycle) | None => {}
             }
         }
-        let lid = self
-            .listeners
-            .values()
-            .find(|l| l.local == local)
-            .or_else(|| {
-                self.listeners.values().find(|l| l.local.port() == local.port() && l.local.ip().is_unspecified())
-            })
-            .map(|l| l.id);
-        if let Some(lid) = lid {
+        if let Some(lid) = self.select_listener(local, remote) {
             return self.listener_segment(ctx, lid, local, remote, &seg);
         }
         self.send_reset(ctx, local, remote, &seg);
@@ -107,6 +99,13 @@ impl TcpStack {
     pub(crate) fn after_conn(&mut self, ctx: &mut StackCtx, id: SockId) {
         self.sync_child(ctx, id);
         let Some(tcb) = self.conns.get(&id) else { return };
+        // tcp_update_metrics: a clean end (TIME-WAIT, or CLOSED from LAST-ACK) with an RTT
+        // sample leaves a metrics entry for the peer, which tcp_peer_is_proven looks up.
+        let clean_end = tcb.state == TcpState::TimeWait
+            || (tcb.state == TcpState::Closed && tcb.error.is_none() && tcb.fin_rcvd && tcb.fin_acked());
+        if clean_end && tcb.rtt.srtt() > crate::time::Duration::ZERO {
+            self.proven_peers.insert(*tcb.remote.ip());
+        }
         if tcb.state != TcpState::Closed {
             return;
         }
@@ -141,6 +140,15 @@ impl TcpStack {
                 let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
                 tcb.on_timer(&mut env, kind);
                 tcb.trace_after(ctx);
+                if kind == TimerKind::SynAck && tcb.state == TcpState::Closed {
+                    // reqsk_timer_handler: out of retries, the request leaves the SYN queue.
+                    let (parent, peer) = (tcb.parent, tcb.remote);
+                    if let Some(l) = parent.and_then(|lid| self.listeners.get_mut(&lid)) {
+                        l.syn_queue.retain(|&s| s != id);
+                        super::listener::listen_event(ctx, l.id, peer, ListenAction::RequestExpired { sock: id });
+                        l.trace_queues(ctx);
+                    }
+                }
                 self.after_conn(ctx, id);
             }
         }

@@ -22,6 +22,7 @@ mod input;
 pub mod listener;
 mod output;
 mod recv;
+pub mod reuseport;
 pub mod rtt;
 pub mod seq;
 mod stack;

@@ -11,7 +11,7 @@ use super::TcpState;
 use crate::stack::{SockError, StackCtx};
 use crate::trace::{AppCall, EventKind, SockId, SockInfo, SockKind, TimerKind};
 use crate::wire::Ipv4Addr;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddrV4;
 
 /// The TCP of one host.
@@ -24,6 +24,10 @@ pub struct TcpStack {
     pub(crate) listeners: BTreeMap<SockId, Listener>,
     pub(crate) by_tuple: BTreeMap<(SocketAddrV4, SocketAddrV4), SockId>,
     pub(crate) counters: Counters,
+    /// Peers with a TCP metrics entry (`tcp_update_metrics`: saved when a connection with an
+    /// RTT sample entered TIME-WAIT or closed from LAST-ACK); `tcp_peer_is_proven` for the
+    /// last-quarter rule of `tcp_max_syn_backlog`.
+    pub(crate) proven_peers: BTreeSet<Ipv4Addr>,
 }
 
 impl TcpStack {
@@ -36,6 +40,7 @@ impl TcpStack {
             listeners: BTreeMap::new(),
             by_tuple: BTreeMap::new(),
             counters: Counters::default(),
+            proven_peers: BTreeSet::new(),
         }
     }
 
@@ -74,21 +79,44 @@ impl TcpStack {
     pub fn listen(&mut self, ctx: &mut StackCtx, local: SocketAddrV4, backlog: u32) -> Result<SockId, SockError> {
         let max = backlog.min(self.cfg.somaxconn);
         if let Some(l) = self.listeners.values_mut().find(|l| l.local == local) {
+            if l.reuseport {
+                // An SO_REUSEPORT group holds the address; a plain socket cannot bind it.
+                return Err(SockError::AddrInUse);
+            }
             l.max_backlog = max;
             let sock = l.id;
             Self::app(ctx, AppCall::Listen { sock, backlog });
+            ctx.event(EventKind::Backlog { sock, requested: backlog, max_backlog: max, reuseport: false });
+            l.retrace_queues(ctx);
             return Ok(sock);
         }
         if self.port_used(local.port()) {
             return Err(SockError::AddrInUse);
         }
+        Ok(self.new_listener(ctx, local, backlog, false))
+    }
+
+    /// Create a listening socket on `local` (already checked free), tracing LISTEN, the
+    /// listen() call and its clamped backlog.
+    pub(crate) fn new_listener(
+        &mut self,
+        ctx: &mut StackCtx,
+        local: SocketAddrV4,
+        backlog: u32,
+        reuseport: bool,
+    ) -> SockId {
+        let max = backlog.min(self.cfg.somaxconn);
         let id =
             ctx.new_socket(SockInfo { node: ctx.node, kind: SockKind::TcpListener, local, remote: None, parent: None });
         let secret = ctx.rng.next_u64();
-        self.listeners.insert(id, Listener::new(id, local, max, secret));
+        let mut l = Listener::new(id, local, max, secret);
+        l.syn_queue_full_ge = self.cfg.syn_queue_full_ge;
+        l.reuseport = reuseport;
+        self.listeners.insert(id, l);
         ctx.event(EventKind::TcpState { sock: id, from: TcpState::Closed, to: TcpState::Listen });
         Self::app(ctx, AppCall::Listen { sock: id, backlog });
-        Ok(id)
+        ctx.event(EventKind::Backlog { sock: id, requested: backlog, max_backlog: max, reuseport });
+        id
     }
 
     /// Linux's ephemeral port choice (`__inet_hash_connect`): a random start in
@@ -236,6 +264,7 @@ impl TcpStack {
     /// afterwards.
     pub fn close(&mut self, ctx: &mut StackCtx, sock: SockId) {
         if let Some(l) = self.listeners.remove(&sock) {
+            self.leave_reuseport_group(&l);
             Self::app(ctx, AppCall::Close { sock });
             ctx.event(EventKind::TcpState { sock, from: TcpState::Listen, to: TcpState::Closed });
             let children: Vec<SockId> = l.syn_queue.iter().chain(l.accept_queue.iter()).copied().collect();

@@ -133,8 +133,12 @@ impl TcpStack {
             return None;
         };
         if l.accept_queue_full() {
+            // tcp_get_cookie_sock → syn_recv_sock finds the accept queue full: the ACK is
+            // dropped (no RST even with tcp_abort_on_overflow; nothing was kept to reset).
             self.counters.inc(ctx, counters::LISTEN_OVERFLOWS);
             self.counters.inc(ctx, counters::LISTEN_DROPS);
+            let action = crate::trace::ListenAction::AckDroppedAcceptQueueFull { sock: None };
+            super::listener::listen_event(ctx, lid, remote, action);
             return Some(Some(DropReason::ListenOverflow));
         }
         self.counters.inc(ctx, counters::SYNCOOKIES_RECV);

@@ -96,7 +96,7 @@ impl Tcb {
             return;
         }
         if self.synack_timeouts >= self.synack_limit {
-            self.set_state(env, TcpState::Closed);
+            self.drop_request(env);
             return;
         }
         self.synack_timeouts += 1;
