@@ -5,7 +5,7 @@ use crate::figures::runner::Run;
 use crate::widgets::{format, node_name};
 use std::rc::Rc;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{AppCall, Event, EventKind, Trace};
+use wirewise_sim::trace::{AppCall, Event, EventKind, Trace, WorkerState};
 use yew::prelude::*;
 
 /// Event log properties.
@@ -62,6 +62,12 @@ pub fn describe(trace: &Trace, labels: &[String], e: &Event) -> Option<String> {
                     format!("{who} has all of stream {stream}, {} after the call began", format::duration(latency.0))
                 }
                 AppCall::Note { text } => format!("{who}: {text}"),
+                AppCall::Worker { worker, state, .. } => match state {
+                    WorkerState::Waiting => format!("{who}: worker {worker} waits in accept()"),
+                    WorkerState::Accepted { .. } => format!("{who}: worker {worker} accepts a connection"),
+                    WorkerState::Stalled { .. } => format!("{who}: worker {worker} stalls and stops calling accept()"),
+                },
+                AppCall::Failed { call, error, .. } => format!("{who}: {call}() fails with {error}"),
             }
         }
         _ => return None,
