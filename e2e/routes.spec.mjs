@@ -44,3 +44,10 @@ test('every route loads without console errors or failed requests', async ({ pag
   }
   expect(problems).toEqual([]);
 });
+
+test('a learner sees a clear message, not a blank page, when the app cannot load', async ({ page, problems }) => {
+  await page.route('**/*.wasm', (r) => r.abort());
+  await page.goto(route.lesson('welcome'));
+  await expect(page.locator('#ww-boot[role="alert"]')).toContainText('could not start');
+  problems.length = 0; // the aborted request is the point of this test
+});
