@@ -25,9 +25,9 @@ type Entry = (&'static str, &'static str, &'static str, &'static [(&'static str,
 
 /// The protocols in the race.
 pub const ENTRIES: &[Entry] = &[
-    ("tls12", "TCP + TLS 1.2", "tls", &[("version", "1.2")]),
-    ("tls13", "TCP + TLS 1.3", "tls", &[("version", "1.3")]),
-    ("tls13-0rtt", "TCP + TLS 1.3, 0-RTT resumption", "tls", &[("version", "1.3-0rtt")]),
+    ("tls1.2", "TCP + TLS 1.2", "tls", &[("version", "1.2")]),
+    ("tls1.3", "TCP + TLS 1.3", "tls", &[("version", "1.3")]),
+    ("tls1.3-0rtt", "TCP + TLS 1.3, 0-RTT resumption", "tls", &[("version", "1.3-0rtt")]),
     ("quic", "QUIC", "quic", &[("zero_rtt", "off")]),
     ("quic-0rtt", "QUIC, 0-RTT resumption", "quic", &[("zero_rtt", "on")]),
 ];

@@ -102,8 +102,8 @@ const CONNECTION_COST: &[ParamSpec] = &[
     choice(
         "ladder",
         "Ladder shows",
-        &["tls12", "tls13", "tls13-0rtt", "quic", "quic-0rtt"],
-        "tls13",
+        &["tls1.2", "tls1.3", "tls1.3-0rtt", "quic", "quic-0rtt"],
+        "tls1.3",
         "Which protocol's packets the ladder and the timeline show.",
     ),
 ];

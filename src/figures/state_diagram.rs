@@ -86,7 +86,7 @@ pub fn side_history(trace: &Trace, side: Side, t: Instant) -> Vec<Step> {
 }
 
 const W: f64 = 760.0;
-const H: f64 = 560.0;
+const H: f64 = 580.0;
 const BOX_W: f64 = 124.0;
 const BOX_H: f64 = 32.0;
 
@@ -104,7 +104,7 @@ pub fn position(s: TcpState) -> (f64, f64) {
         FinWait2 => (190.0, 464.0),
         Closing => (380.0, 464.0),
         LastAck => (570.0, 464.0),
-        TimeWait => (380.0, 530.0),
+        TimeWait => (380.0, 548.0),
     }
 }
 
@@ -288,6 +288,7 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
         .collect::<Html>();
     html! {
         <div class="ww-state-diagram">
+            <div class="ww-sd-scroll" tabindex="0" role="group" aria-label="State diagram (scrolls sideways on narrow screens)">
             <svg viewBox={format!("0 0 {W} {H}")} role="img"
                 aria-label="RFC 9293 TCP state diagram with the client's and the server's current states marked; the list below says the same in words">
                 <g aria-hidden="true">
@@ -295,6 +296,7 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
                     { for state_views }
                 </g>
             </svg>
+            </div>
             <ul class="ww-sd-summary" aria-live="polite">{ summary }</ul>
             <p class="ww-sd-legend">
                 { "Boxes name where each side is now; heavy arcs are the ones taken so far, numbered in order: C1, C2… for the client, S1, S2… for the server. " }
