@@ -444,7 +444,7 @@ mod first_byte_tests {
         let rtt_text = rtt.to_string();
         let mut all = vec![("rtt", rtt_text.as_str())];
         all.extend_from_slice(pairs);
-        let (set, errors) = ParamSet::apply_lenient(p.params, all.into_iter());
+        let (set, errors) = ParamSet::apply_lenient(p.params, all);
         assert!(errors.is_empty(), "{errors:?}");
         let trace = crate::run(&(p.build)(&set).unwrap()).unwrap();
         let (_, latency) = first_byte(&trace).expect("a first byte");

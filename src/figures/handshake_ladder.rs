@@ -38,9 +38,7 @@ pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
 /// connect()'s result at `t`, read from the trace: when it returned, and its error if any.
 pub fn connect_result(trace: &Trace, t: Instant) -> Option<(Instant, Option<String>)> {
     trace.events[..trace.count_until(t)].iter().find_map(|e| match &e.kind {
-        EventKind::App { call: AppCall::ConnectDone { result, .. }, .. } => {
-            Some((e.t, result.as_ref().err().cloned()))
-        }
+        EventKind::App { call: AppCall::ConnectDone { result, .. }, .. } => Some((e.t, result.as_ref().err().cloned())),
         _ => None,
     })
 }
@@ -70,11 +68,12 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
     let trace = &runs.main.trace;
     let outcome = match connect_result(trace, t) {
         None => "connect() has not returned yet.".to_string(),
-        Some((at, None)) => format!("connect() returned after {}.", format::duration(at.0.saturating_sub(start_of(trace).0))),
-        Some((at, Some(err))) => format!(
-            "connect() failed with {err} after {}.",
-            format::duration(at.0.saturating_sub(start_of(trace).0))
-        ),
+        Some((at, None)) => {
+            format!("connect() returned after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        }
+        Some((at, Some(err))) => {
+            format!("connect() failed with {err} after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        }
     };
     html! {
         <div class="ww-handshake-states" aria-live="polite">

@@ -11,8 +11,8 @@ pub mod host_to_host;
 pub mod runner;
 pub mod shell;
 pub mod specs;
-pub mod state_diagram;
 pub mod state;
+pub mod state_diagram;
 
 use runner::Run;
 use std::rc::Rc;

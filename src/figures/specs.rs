@@ -113,7 +113,11 @@ pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
     FigureKind { name: "handshake", title: "Opening and closing a TCP connection", params: HANDSHAKE },
     FigureKind { name: "host-to-host", title: "Who is who on the wire: MAC, IP and port", params: HOST_TO_HOST },
-    FigureKind { name: "handshake-ladder", title: "The three-way handshake, packet by packet", params: HANDSHAKE_LADDER },
+    FigureKind {
+        name: "handshake-ladder",
+        title: "The three-way handshake, packet by packet",
+        params: HANDSHAKE_LADDER,
+    },
     FigureKind { name: "state-diagram", title: "TCP's state machine, live", params: STATE_DIAGRAM },
     FigureKind {
         name: "connection-cost",

@@ -306,7 +306,8 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
     }
 }
 
-const SERVER_NOTE: &str = "The server's LISTEN is its listening socket; its later states belong to the connection that socket accepted.";
+const SERVER_NOTE: &str =
+    "The server's LISTEN is its listening socket; its later states belong to the connection that socket accepted.";
 
 #[cfg(test)]
 mod tests {
