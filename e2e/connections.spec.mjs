@@ -25,9 +25,11 @@ test('state-diagram: after a clean close the client is in TIME-WAIT with its pat
   await expect(fig.locator('.ww-sd-state[data-state="TIME-WAIT"]')).toHaveClass(/ww-sd-now-client/);
   await expect(fig.locator('.ww-sd-summary')).toContainText('client is in TIME-WAIT');
   await expect(fig.locator('.ww-sd-tag', { hasText: 'C5' })).toHaveCount(1);
-  // At the start nothing has happened yet.
+  // At the start only the server's listen() has happened; the client has taken no arc yet.
   await fig.getByRole('button', { name: /start/i }).first().click();
-  await expect(fig.locator('.ww-sd-taken')).toHaveCount(0);
+  await expect(fig.locator('.ww-sd-taken-client')).toHaveCount(0);
+  await expect(fig.locator('.ww-sd-taken')).toHaveCount(1);
+  await expect(fig.locator('.ww-sd-state[data-state="CLOSED"]')).toHaveClass(/ww-sd-now-client/);
 });
 
 test('connection-cost: round trips to the first byte are 4, 3, 2, 2 and 1', async ({ page }) => {
