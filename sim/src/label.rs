@@ -1,14 +1,25 @@
 //! Short, human labels for frames, as a ladder diagram prints them on each arrow:
 //! `SYN`, `SYN, ACK`, `PSH, ACK · seq 1 · 300 B`. TCP sequence and acknowledgment numbers are
-//! relative to each direction's initial sequence number, as Wireshark shows them by default.
+//! relative to each direction's initial sequence number, as Wireshark shows them by default;
+//! [`frame_labels_absolute`] prints the numbers as they are on the wire.
 
 use crate::trace::Trace;
 use crate::wire::{ArpOp, Frame, FramePayload, IcmpRepr, Transport};
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
 
-/// One label per frame of `trace`, by frame id.
+/// One label per frame of `trace`, by frame id, with relative sequence numbers.
 pub fn frame_labels(trace: &Trace) -> Vec<String> {
+    labels(trace, true)
+}
+
+/// One label per frame of `trace`, by frame id, with the sequence and acknowledgment numbers
+/// as they are on the wire (SYNs show their initial sequence number too).
+pub fn frame_labels_absolute(trace: &Trace) -> Vec<String> {
+    labels(trace, false)
+}
+
+fn labels(trace: &Trace, relative: bool) -> Vec<String> {
     let mut isn: BTreeMap<(SocketAddrV4, SocketAddrV4), u32> = BTreeMap::new();
     trace
         .frames
@@ -30,7 +41,12 @@ pub fn frame_labels(trace: &Trace) -> Vec<String> {
                         let mut s = t.flags.to_string();
                         let rel_seq = isn.get(&(from, to)).map(|i| t.seq.wrapping_sub(*i));
                         let rel_ack = isn.get(&(to, from)).map(|i| t.ack.wrapping_sub(*i));
-                        if !t.flags.syn() {
+                        if !relative {
+                            s += &format!(" · seq {}", t.seq);
+                            if t.flags.ack() {
+                                s += &format!(" ack {}", t.ack);
+                            }
+                        } else if !t.flags.syn() {
                             if let Some(q) = rel_seq {
                                 s += &format!(" · seq {q}");
                             }
@@ -73,5 +89,26 @@ mod tests {
         assert_eq!(l[1], "SYN, ACK");
         assert_eq!(l[2], "ACK · seq 1 ack 1");
         assert!(l[3].starts_with("PSH, ACK · seq 1 ack 1 · 120 B"), "{}", l[3]);
+    }
+
+    #[test]
+    fn absolute_labels_show_the_wire_numbers() {
+        use crate::wire::{Frame, FramePayload, Transport};
+        let p = crate::presets::find("handshake").unwrap();
+        let t = crate::run(&p.default_scenario().unwrap()).unwrap();
+        let l = super::frame_labels_absolute(&t);
+        let tcp = |i: usize| match Frame::parse(&t.frames[i].bytes).unwrap().payload {
+            FramePayload::Ipv4(p) => match p.transport {
+                Transport::Tcp(t) => (t.seq, t.ack),
+                _ => panic!("not TCP"),
+            },
+            _ => panic!("not IPv4"),
+        };
+        let (syn_seq, _) = tcp(0);
+        let (synack_seq, synack_ack) = tcp(1);
+        assert_eq!(synack_ack, syn_seq.wrapping_add(1));
+        assert_eq!(l[0], format!("SYN · seq {syn_seq}"));
+        assert_eq!(l[1], format!("SYN, ACK · seq {synack_seq} ack {synack_ack}"));
+        assert_eq!(l[2], format!("ACK · seq {} ack {}", syn_seq.wrapping_add(1), synack_seq.wrapping_add(1)));
     }
 }

@@ -419,3 +419,46 @@ mod tests {
         assert!(histogram(&[], 10.0).is_empty());
     }
 }
+
+/// When the first response byte of the run arrived and how long after its exchange started
+/// (the first `AppCall::FirstByte` event), for "time to first byte" comparisons.
+pub fn first_byte(t: &Trace) -> Option<(crate::time::Instant, crate::time::Duration)> {
+    t.events.iter().find_map(|e| match &e.kind {
+        EventKind::App { call: AppCall::FirstByte { latency, .. }, .. } => Some((e.t, *latency)),
+        _ => None,
+    })
+}
+
+/// `latency` in whole round trips of `rtt_ms` (rounded to the nearest).
+pub fn round_trips(latency: crate::time::Duration, rtt_ms: f64) -> u32 {
+    (latency.as_millis_f64() / rtt_ms).round().max(0.0) as u32
+}
+
+#[cfg(test)]
+mod first_byte_tests {
+    use super::{first_byte, round_trips};
+    use crate::params::ParamSet;
+
+    fn trips(preset: &str, pairs: &[(&str, &str)], rtt: f64) -> u32 {
+        let p = crate::presets::find(preset).unwrap();
+        let rtt_text = rtt.to_string();
+        let mut all = vec![("rtt", rtt_text.as_str())];
+        all.extend_from_slice(pairs);
+        let (set, errors) = ParamSet::apply_lenient(p.params, all);
+        assert!(errors.is_empty(), "{errors:?}");
+        let trace = crate::run(&(p.build)(&set).unwrap()).unwrap();
+        let (_, latency) = first_byte(&trace).expect("a first byte");
+        round_trips(latency, rtt)
+    }
+
+    #[test]
+    fn round_trips_to_the_first_response_byte() {
+        for rtt in [20.0, 100.0] {
+            assert_eq!(trips("tls", &[("version", "1.2")], rtt), 4, "TCP + TLS 1.2 at {rtt} ms");
+            assert_eq!(trips("tls", &[("version", "1.3")], rtt), 3, "TCP + TLS 1.3 at {rtt} ms");
+            assert_eq!(trips("tls", &[("version", "1.3-0rtt")], rtt), 2, "TCP + TLS 1.3 0-RTT at {rtt} ms");
+            assert_eq!(trips("quic", &[], rtt), 2, "QUIC at {rtt} ms");
+            assert_eq!(trips("quic", &[("zero_rtt", "on")], rtt), 1, "QUIC 0-RTT at {rtt} ms");
+        }
+    }
+}

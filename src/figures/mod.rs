@@ -4,12 +4,15 @@
 //! to it; the shell adds controls, timeline, ladder, packet detail, event log and sharing.
 
 pub mod call_cost;
+pub mod connection_cost;
 pub mod handshake;
+pub mod handshake_ladder;
 pub mod host_to_host;
 pub mod runner;
 pub mod shell;
 pub mod specs;
 pub mod state;
+pub mod state_diagram;
 
 use runner::Run;
 use std::rc::Rc;
@@ -33,6 +36,9 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "call-cost" => call_cost::run(params, seed),
         "handshake" => handshake::run(params, seed),
         "host-to-host" => host_to_host::run(params, seed),
+        "handshake-ladder" => handshake_ladder::run(params, seed),
+        "state-diagram" => state_diagram::run(params, seed),
+        "connection-cost" => connection_cost::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -42,6 +48,9 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
     match kind {
         "call-cost" => call_cost::view(runs, params, t),
         "host-to-host" => host_to_host::view(runs, t),
+        "handshake-ladder" => handshake_ladder::view(runs, t),
+        "state-diagram" => state_diagram::view(runs, t),
+        "connection-cost" => connection_cost::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -52,6 +61,9 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "call-cost" => call_cost::FAITHFUL,
         "handshake" => handshake::FAITHFUL,
         "host-to-host" => host_to_host::FAITHFUL,
+        "handshake-ladder" => handshake_ladder::FAITHFUL,
+        "state-diagram" => state_diagram::FAITHFUL,
+        "connection-cost" => connection_cost::FAITHFUL,
         _ => "",
     }
 }

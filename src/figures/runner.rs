@@ -47,3 +47,13 @@ mod sim {
         wirewise_sim::wire::dissect(bytes)
     }
 }
+
+/// `run` with its ladder labels showing sequence and acknowledgment numbers as on the wire.
+pub fn with_absolute_labels(run: Rc<Run>) -> Rc<Run> {
+    let labels = wirewise_sim::label::frame_labels_absolute(&run.trace);
+    let trace = match Rc::try_unwrap(run) {
+        Ok(r) => r.trace,
+        Err(shared) => shared.trace.clone(),
+    };
+    Rc::new(Run { trace, labels })
+}

@@ -4,7 +4,7 @@
 //! includes it (by `#[path]`) to validate the figure blocks in `lessons/` at build time, so
 //! it depends only on `wirewise_sim::params`.
 
-use wirewise_sim::params::{flag, number, ParamSpec};
+use wirewise_sim::params::{choice, flag, number, ParamSpec};
 
 /// A figure kind: its name in lessons and URLs, its title and its parameters. Every kind
 /// also takes `seed` (the run's random seed) and `t` (the time cursor, in seconds) in URLs.
@@ -64,11 +64,66 @@ const HOST_TO_HOST: &[ParamSpec] = &[number(
     "Time for a packet to reach the server and an answer to come back.",
 )];
 
+const CASE: ParamSpec = choice(
+    "case",
+    "What happens",
+    &["clean", "lost-syn", "lost-synack", "closed-port"],
+    "clean",
+    "clean: a normal handshake; lost-syn / lost-synack: the first SYN or SYN-ACK is lost; closed-port: nothing listens, the server answers RST.",
+);
+
+const HANDSHAKE_LADDER: &[ParamSpec] = &[
+    CASE,
+    RTT_WHOLE_MS,
+    choice(
+        "numbers",
+        "Sequence numbers",
+        &["relative", "absolute"],
+        "relative",
+        "relative: counted from each side's initial sequence number, as Wireshark shows them; absolute: as on the wire.",
+    ),
+];
+
+const STATE_DIAGRAM: &[ParamSpec] = &[CASE, RTT_WHOLE_MS];
+
+const RTT_WHOLE_MS: ParamSpec = number(
+    "rtt",
+    "Round-trip time",
+    1.0,
+    500.0,
+    1.0,
+    "ms",
+    50.0,
+    "Time for a packet to reach the server and an answer to come back.",
+);
+
+const CONNECTION_COST: &[ParamSpec] = &[
+    RTT_WHOLE_MS,
+    choice(
+        "ladder",
+        "Ladder shows",
+        &["tls1.2", "tls1.3", "tls1.3-0rtt", "quic", "quic-0rtt"],
+        "tls1.3",
+        "Which protocol's packets the ladder and the timeline show.",
+    ),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
     FigureKind { name: "handshake", title: "Opening and closing a TCP connection", params: HANDSHAKE },
     FigureKind { name: "host-to-host", title: "Who is who on the wire: MAC, IP and port", params: HOST_TO_HOST },
+    FigureKind {
+        name: "handshake-ladder",
+        title: "The three-way handshake, packet by packet",
+        params: HANDSHAKE_LADDER,
+    },
+    FigureKind { name: "state-diagram", title: "TCP's state machine, live", params: STATE_DIAGRAM },
+    FigureKind {
+        name: "connection-cost",
+        title: "Round trips before the first response byte",
+        params: CONNECTION_COST,
+    },
 ];
 
 /// The kind called `name`.
