@@ -6,14 +6,16 @@
 pub mod call_cost;
 pub mod handshake;
 pub mod host_to_host;
+pub mod kernel_queues;
 pub mod runner;
 pub mod shell;
 pub mod specs;
 pub mod state;
 
 use runner::Run;
+use specs::FigureKind;
 use std::rc::Rc;
-use wirewise_sim::params::ParamSet;
+use wirewise_sim::params::{ParamSet, ParamSpec};
 use wirewise_sim::time::Instant;
 use yew::Html;
 
@@ -33,6 +35,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "call-cost" => call_cost::run(params, seed),
         "handshake" => handshake::run(params, seed),
         "host-to-host" => host_to_host::run(params, seed),
+        "kernel-queues" => kernel_queues::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -42,6 +45,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
     match kind {
         "call-cost" => call_cost::view(runs, params, t),
         "host-to-host" => host_to_host::view(runs, t),
+        "kernel-queues" => kernel_queues::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -52,6 +56,18 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "call-cost" => call_cost::FAITHFUL,
         "handshake" => handshake::FAITHFUL,
         "host-to-host" => host_to_host::FAITHFUL,
+        "kernel-queues" => kernel_queues::FAITHFUL,
         _ => "",
+    }
+}
+
+/// The parameter specs of `kind` with the defaults that hold for the scenario `preset`
+/// chooses: for a kind with a `preset` parameter, each slider defaults to that simulation
+/// preset's own value (so choosing a scenario resets the sliders, and URLs list only what
+/// differs from it); for other kinds, the declared specs.
+pub fn linked_specs(kind: &FigureKind, preset: Option<&str>) -> Vec<ParamSpec> {
+    match (kind.name, preset) {
+        ("kernel-queues", Some(p)) => kernel_queues::specs_for(kind.params, p),
+        _ => kind.params.to_vec(),
     }
 }
