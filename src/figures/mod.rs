@@ -71,3 +71,9 @@ pub fn linked_specs(kind: &FigureKind, preset: Option<&str>) -> Vec<ParamSpec> {
         _ => kind.params.to_vec(),
     }
 }
+
+/// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,
+/// whose own view already shows each packet's fate.
+pub fn shows_ladder(kind: &str) -> bool {
+    kind != "kernel-queues"
+}
