@@ -711,7 +711,7 @@ fn ss_view(tb: &Tables, t: Instant) -> Html {
         (0..tb.listeners.len()).filter_map(|i| tb.ss_row(i, t).map(|r| (i, r))).collect();
     let syn_recv: u32 = rows.iter().map(|(_, r)| r.2).sum();
     html! {
-        <section class="ww-kq-ss" aria-label="ss -lnt at the cursor">
+        <section class="ww-kq-ss" aria-label="ss -lnt at the cursor" tabindex="0">
             <h4>{ "ss -lnt" }</h4>
             <table class="ww-kq-term">
                 <thead><tr><th scope="col">{ "State" }</th><th scope="col">{ "Recv-Q" }</th><th scope="col">{ "Send-Q" }</th><th scope="col">{ "Local Address:Port" }</th></tr></thead>
@@ -733,7 +733,7 @@ fn ss_view(tb: &Tables, t: Instant) -> Html {
 
 fn nstat_view(tb: &Tables, t: Instant) -> Html {
     html! {
-        <section class="ww-kq-nstat" aria-label="nstat on the server at the cursor">
+        <section class="ww-kq-nstat" aria-label="nstat on the server at the cursor" tabindex="0">
             <h4>{ "nstat -az (server)" }</h4>
             <table class="ww-kq-term">
                 <tbody>
