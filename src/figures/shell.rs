@@ -137,13 +137,15 @@ pub fn Figure(props: &FigureProps) -> Html {
                 { super::kind_view(kind.name, runs, &state.params, state.t) }
                 <Timeline t={state.t} span={state.span} playing={state.playing} speed={state.speed}
                     scale_ns={state.scale_ns} on_action={dispatch.clone()} id={format!("{id}-tl")} />
-                <div class="ww-figure-main">
-                    <div class="ww-ladder-wrap">
-                        <Ladder run={runs.main.clone()} t={state.t} span={state.span} selected={state.selected}
-                            on_select={on_select} id={format!("{id}-ladder")} />
+                if super::shows_ladder(kind.name) {
+                    <div class="ww-figure-main">
+                        <div class="ww-ladder-wrap">
+                            <Ladder run={runs.main.clone()} t={state.t} span={state.span} selected={state.selected}
+                                on_select={on_select} id={format!("{id}-ladder")} />
+                        </div>
+                        <PacketDetail run={runs.main.clone()} frame={state.selected} on_close={on_close} />
                     </div>
-                    <PacketDetail run={runs.main.clone()} frame={state.selected} on_close={on_close} />
-                </div>
+                }
                 <EventLog run={runs.main.clone()} t={state.t} />
             </>
         },

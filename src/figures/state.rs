@@ -83,7 +83,14 @@ impl FigureState {
         block_seed: Option<u64>,
         query: &[(String, String)],
     ) -> FigureState {
-        let specs = kind.params;
+        let preset = query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "preset")
+            .map(|(_, v)| v.as_str())
+            .or_else(|| block.iter().find(|(k, _)| *k == "preset").map(|(_, v)| *v));
+        let linked = super::linked_specs(kind, preset);
+        let specs = &linked[..];
         let (mut params, mut problems) = ParamSet::apply_lenient(specs, block.iter().copied());
         let mut warnings: Vec<String> = problems.drain(..).map(|e| warning_for(&e.to_string())).collect();
         let mut seed = block_seed.unwrap_or(DEFAULT_SEED);
@@ -163,7 +170,8 @@ impl FigureState {
 
     /// The query that reproduces this state: non-default parameters, seed and t.
     pub fn query(&self) -> Vec<(String, String)> {
-        let mut q = self.params.non_default_pairs(self.kind.params);
+        let linked = super::linked_specs(self.kind, Some(self.params.choice("preset")));
+        let mut q = self.params.non_default_pairs(&linked);
         q.push(("seed".into(), self.seed.to_string()));
         q.push(("t".into(), seconds(self.t)));
         q
@@ -191,6 +199,15 @@ impl Reducible for FigureState {
                 s.params.set(s.kind.params, name, value);
                 if s.params == before {
                     return self;
+                }
+                if name == "preset" {
+                    // A new scenario brings its own slider settings.
+                    let preset = s.params.choice("preset").to_string();
+                    let chosen = s.params.get("preset").cloned();
+                    s.params = ParamSet::defaults(&super::linked_specs(s.kind, Some(&preset)));
+                    if let Some(v) = chosen {
+                        s.params.set(s.kind.params, "preset", v);
+                    }
                 }
                 s.rerun();
             }
