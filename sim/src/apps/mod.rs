@@ -112,6 +112,11 @@ impl Os<'_> {
         let _ = self.with_tcp(|t, c| t.set_nodelay(c, sock, on));
     }
 
+    /// setsockopt(TCP_CONGESTION).
+    pub fn tcp_set_congestion(&mut self, sock: SockId, alg: crate::tcp::CcAlgorithm) {
+        let _ = self.with_tcp(|t, c| t.set_congestion(c, sock, alg));
+    }
+
     /// bind() a UDP socket (port 0 picks an ephemeral port).
     pub fn udp_bind(&mut self, port: u16) -> Result<SockId, SockError> {
         let ip = self.ip;

@@ -12,17 +12,27 @@
 //!   each rule cites its RFC section or kernel function where it is implemented.
 
 mod ack;
+pub mod autotune;
+pub mod bbr;
 pub mod config;
 pub mod congestion;
 pub mod counters;
+pub mod cubic;
+mod ecn;
 mod data;
 mod demux;
 pub mod info;
 mod input;
 pub mod listener;
 mod output;
+pub mod pacing;
+pub mod prr;
+pub mod rack;
+pub mod rate;
+mod recovery;
 mod recv;
 pub mod rtt;
+pub mod sack;
 pub mod seq;
 mod stack;
 pub mod state;
@@ -31,8 +41,10 @@ pub mod tcb;
 mod timeouts;
 pub mod timers;
 
-pub use config::{CcAlgorithm, NagleMode, RtoAlgorithm, TcpConfig, TcpProfile};
+pub use config::{CcAlgorithm, NagleMode, RecoveryMode, RtoAlgorithm, TcpConfig, TcpProfile};
 pub use congestion::{CongestionControl, Reno};
+pub use cubic::Cubic;
+pub use bbr::Bbr;
 pub use counters::Counters;
 pub use info::TcpInfo;
 pub use stack::TcpStack;
