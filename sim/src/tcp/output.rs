@@ -272,7 +272,15 @@ impl Tcb {
     pub fn send_data(&mut self, env: &mut Env, start: u32, len: u32, fin: bool) {
         let off = seq::dist(self.snd_buf_seq, start) as usize;
         let end_off = (off + len as usize).min(self.snd_buf.len());
-        let payload: Vec<u8> = self.snd_buf.range(off.min(end_off)..end_off).copied().collect();
+        let from = off.min(end_off);
+        let mut payload: Vec<u8> = Vec::with_capacity(end_off - from);
+        let (a, b) = self.snd_buf.as_slices();
+        if from < a.len() {
+            payload.extend_from_slice(&a[from..end_off.min(a.len())]);
+        }
+        if end_off > a.len() {
+            payload.extend_from_slice(&b[from.max(a.len()) - a.len()..end_off - a.len()]);
+        }
         let len = payload.len() as u32;
         let mut flags = TcpFlags::ACK;
         if len > 0 && start.wrapping_add(len) == self.data_end() {

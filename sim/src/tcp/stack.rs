@@ -208,7 +208,11 @@ impl TcpStack {
         }
         if !tcb.rcv_buf.is_empty() && max > 0 {
             let n = max.min(tcb.rcv_buf.len());
-            let out: Vec<u8> = tcb.rcv_buf.drain(..n).collect();
+            let mut out = Vec::with_capacity(n);
+            let (a, b) = tcb.rcv_buf.as_slices();
+            out.extend_from_slice(&a[..n.min(a.len())]);
+            out.extend_from_slice(&b[..n - n.min(a.len())]);
+            tcb.rcv_buf.drain(..n);
             Self::app(ctx, AppCall::Read { sock, bytes: n as u32 });
             let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
             tcb.rcv_space_adjust(&mut env);
