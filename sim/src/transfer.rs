@@ -5,8 +5,8 @@
 //! congestion-avoidance growth in packets acknowledged, not ACKs received, so delayed ACKs do
 //! not slow it down and the b = 1 constant applies.
 
-use crate::trace::{AppCall, DropReason, EventKind, SockId, SockKind, Trace};
 use crate::time::{Duration, Instant};
+use crate::trace::{AppCall, DropReason, EventKind, SockId, SockKind, Trace};
 use serde::Serialize;
 
 /// √(3/2): the Mathis constant for periodic loss, one ACK per segment's worth of growth.
@@ -139,12 +139,15 @@ pub fn transfer(t: &Trace, sock: SockId) -> Option<TransferStats> {
                     }
                 }
             }
-            EventKind::FrameDropped { frame, reason: DropReason::QueueFull, node: Some(n), .. } if *n == node => {
+            EventKind::FrameDropped { frame, reason: DropReason::QueueFull, node: Some(n), .. }
+                if *n == node
+                    && t.frames
+                        .get(*frame as usize)
+                        .is_some_and(|r| tcp_payload_len(&r.bytes).is_some_and(|x| x > 0)) =>
+            {
                 // Dropped at the tail of the sender's queue before it was ever queued.
-                if t.frames.get(*frame as usize).is_some_and(|r| tcp_payload_len(&r.bytes).is_some_and(|x| x > 0)) {
-                    frames += 1;
-                    lost += 1;
-                }
+                frames += 1;
+                lost += 1;
             }
             EventKind::FrameDropped { frame, reason, .. }
                 if is_data.get(*frame as usize).copied().unwrap_or(false)
@@ -170,14 +173,10 @@ pub fn transfer(t: &Trace, sock: SockId) -> Option<TransferStats> {
     };
     let avg_rtt = if rtt_w > 0.0 { rtt_sum / rtt_w } else { 0.0 };
     let loss_rate = if frames > 0 { lost as f64 / frames as f64 } else { 0.0 };
-    let mathis = (loss_rate > 0.0 && avg_rtt > 0.0)
-        .then(|| f64::from(mss) * 8.0 / avg_rtt * MATHIS_C / loss_rate.sqrt());
-    let bottleneck = t
-        .links
-        .iter()
-        .filter(|l| l.a == node || l.b == node)
-        .map(|l| l.bandwidth_bps as f64)
-        .fold(f64::MAX, f64::min);
+    let mathis =
+        (loss_rate > 0.0 && avg_rtt > 0.0).then(|| f64::from(mss) * 8.0 / avg_rtt * MATHIS_C / loss_rate.sqrt());
+    let bottleneck =
+        t.links.iter().filter(|l| l.a == node || l.b == node).map(|l| l.bandwidth_bps as f64).fold(f64::MAX, f64::min);
     let bottleneck = if bottleneck == f64::MAX { 0.0 } else { bottleneck };
     let min_rtt = if min_rtt == f64::MAX { 0.0 } else { min_rtt };
     Some(TransferStats {

@@ -105,7 +105,15 @@ const TICK: Duration = Duration::from_millis(10);
 impl Sink {
     /// A sink on `port`, reading at `rate_kbps` kilobits per second or at once.
     pub fn new(port: u16, backlog: u32, rate_kbps: Option<f64>) -> Self {
-        Sink { port, backlog, rate: rate_kbps, listener: None, conns: BTreeSet::new(), received: 0, read_after: Duration::ZERO }
+        Sink {
+            port,
+            backlog,
+            rate: rate_kbps,
+            listener: None,
+            conns: BTreeSet::new(),
+            received: 0,
+            read_after: Duration::ZERO,
+        }
     }
 
     /// Do not read before `at` (from the start of the run).

@@ -18,7 +18,16 @@ const PARAMS: &[ParamSpec] = &[
     number("rtt", "Round-trip time", 1.0, 500.0, 1.0, "ms", 50.0, "Path round-trip time"),
     number("bandwidth", "Bandwidth", 1.0, 1000.0, 1.0, "Mbit/s", 100.0, "Link speed"),
     number("kilobytes", "Response size", 1.0, 10_000.0, 1.0, "KB", 1000.0, "Bytes each response carries"),
-    number("idle", "Idle before the second fetch", 0.0, 60_000.0, 10.0, "ms", 0.0, "Pause between the first response and the second request"),
+    number(
+        "idle",
+        "Idle before the second fetch",
+        0.0,
+        60_000.0,
+        10.0,
+        "ms",
+        0.0,
+        "Pause between the first response and the second request",
+    ),
     flag("ssai", "Slow start after idle", true, "tcp_slow_start_after_idle: restart cwnd after an idle RTO"),
 ];
 

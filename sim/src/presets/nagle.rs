@@ -11,7 +11,13 @@ use std::net::SocketAddrV4;
 
 const PARAMS: &[ParamSpec] = &[
     flag("nodelay", "TCP_NODELAY", false, "Disable Nagle's algorithm on the client"),
-    choice("nagle", "Nagle variant", &["linux", "rfc"], "linux", "Linux's Minshall form (tcp_nagle_check) or RFC 896/9293 §3.7.4"),
+    choice(
+        "nagle",
+        "Nagle variant",
+        &["linux", "rfc"],
+        "linux",
+        "Linux's Minshall form (tcp_nagle_check) or RFC 896/9293 §3.7.4",
+    ),
     number("rtt", "Round-trip time", 0.05, 200.0, 0.05, "ms", 0.2, "Path round-trip time (a LAN or a veth pair)"),
     number("iterations", "Iterations", 1.0, 100.0, 1.0, "", 10.0, "Requests the client makes"),
     number("first", "First write", 1.0, 1400.0, 1.0, "bytes", 100.0, "Size of the header write"),

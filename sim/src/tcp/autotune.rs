@@ -105,7 +105,8 @@ impl Tcb {
                 let rcvbuf = rcvwin.min(u64::from(env.cfg.rmem.2)) as u32;
                 if rcvbuf > self.rcv_cap {
                     self.rcv_cap = rcvbuf;
-                    env.ctx.event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::RcvBufGrow { bytes: rcvbuf } });
+                    env.ctx
+                        .event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::RcvBufGrow { bytes: rcvbuf } });
                 }
             }
             self.rcv_space.space = copied.min(u64::from(u32::MAX)) as u32;

@@ -258,7 +258,7 @@ impl Bbr {
             return INIT_CWND;
         }
         let w = u128::from(bw) * u128::from(self.min_rtt_us);
-        let bdp = (((w * u128::from(gain)) >> BBR_SCALE) + u128::from(BW_UNIT) - 1) / u128::from(BW_UNIT);
+        let bdp = ((w * u128::from(gain)) >> BBR_SCALE).div_ceil(u128::from(BW_UNIT));
         bdp.min(u128::from(u32::MAX)) as u32
     }
 

@@ -210,8 +210,11 @@ impl Cubic {
             let offs = t.abs_diff(self.k);
             let delta = ((CUBE_RTT_SCALE as u128 * u128::from(offs).pow(3)) >> (10 + 3 * BICTCP_HZ))
                 .min(u128::from(u32::MAX)) as u32;
-            let target =
-                if t < self.k { self.origin_point.saturating_sub(delta) } else { self.origin_point.saturating_add(delta) };
+            let target = if t < self.k {
+                self.origin_point.saturating_sub(delta)
+            } else {
+                self.origin_point.saturating_add(delta)
+            };
             self.cnt = if target > cwnd { cwnd / (target - cwnd) } else { 100u32.saturating_mul(cwnd) };
             // Linux only: no loss yet ⇒ grow at least 5% per RTT.
             if self.last_max_cwnd == 0 && self.cnt > 20 {

@@ -40,13 +40,14 @@ impl Tcb {
 
     /// `tcp_ecn_send`: an outgoing segment's flags and IP ECN field. New data is ECT(0) and
     /// carries a queued CWR; every segment carries ECE while the receiver owes the echo.
-    pub fn ecn_out(&mut self, flags: TcpFlags, seq_no: u32, payload_len: usize) -> (TcpFlags, u8) {
+    pub fn ecn_out(&mut self, flags: TcpFlags, payload_len: usize) -> (TcpFlags, u8) {
+        let new_data = std::mem::take(&mut self.tx_new_data);
         if !self.ecn_ok || flags.syn() {
             return (flags, 0);
         }
         let mut flags = flags;
         let mut ecn = 0;
-        if payload_len > 0 && !seq::lt(seq_no, self.snd_max) {
+        if payload_len > 0 && new_data {
             ecn = ECN_ECT0;
             if self.ecn_queue_cwr {
                 self.ecn_queue_cwr = false;

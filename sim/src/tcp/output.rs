@@ -95,7 +95,7 @@ impl Tcb {
             0
         };
         let ack = if flags.ack() { self.rcv_nxt } else { 0 };
-        let (flags, ecn) = self.ecn_out(flags, seq, payload.len());
+        let (flags, ecn) = self.ecn_out(flags, payload.len());
         let seg = TcpRepr {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
@@ -223,9 +223,7 @@ impl Tcb {
             }
         }
         // tcp_rate_check_app_limited: nothing more to send while cwnd has room.
-        if seq::ge(self.snd_nxt, self.data_end())
-            && self.packets_in_flight() < self.cc.cwnd()
-            && self.sb.lost_out == 0
+        if seq::ge(self.snd_nxt, self.data_end()) && self.packets_in_flight() < self.cc.cwnd() && self.sb.lost_out == 0
         {
             let f = self.packets_in_flight();
             self.rate.mark_app_limited(f);
@@ -334,6 +332,8 @@ impl Tcb {
             self.snd_sml = end;
         }
         let has_data = !payload.is_empty();
+        // New data (not a retransmission) may be ECN-capable (RFC 3168 §6.1.5).
+        self.tx_new_data = !is_retrans;
         self.send_segment(env, flags, start, payload);
         if seq::gt(end, self.snd_nxt) {
             self.snd_nxt = end;

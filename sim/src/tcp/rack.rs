@@ -57,9 +57,7 @@ impl Rack {
 impl Tcb {
     /// `tcp_rack_reo_wnd` (RFC 8985 §6.2 step 4).
     pub fn rack_reo_wnd(&self) -> Duration {
-        if !self.sb.reord_seen
-            && (self.ca_state >= CaState::Recovery || self.sb.sacked_out >= super::ack::DUPTHRESH)
-        {
+        if !self.sb.reord_seen && (self.ca_state >= CaState::Recovery || self.sb.sacked_out >= super::ack::DUPTHRESH) {
             return Duration::ZERO;
         }
         let min_rtt = self.min_rtt.unwrap_or_default();
@@ -133,10 +131,11 @@ impl Tcb {
     }
 
     /// `tcp_schedule_loss_probe`: in the Open or CWR state with SACK and data outstanding,
-    /// replace the RTO by a probe timer of 2·SRTT + 2 ms (`TCP_TIMEOUT_MIN`), never later
-    /// than the RTO would fire. Linux 6.18 probes about 2·SRTT after the flight even with a
-    /// single segment out (fidelity sheet §3.3 [E14]); RFC 8985 §7.2 would add a worst-case
-    /// delayed ACK (200 ms) in that case.
+    /// replace the RTO by a probe timer of 2·SRTT + 2 ms (`TCP_TIMEOUT_MIN`), or with a single
+    /// segment out 2·SRTT + `TCP_RTO_MIN` to allow for a delayed ACK (RFC 8985 §7.2 adds
+    /// WCDelAckT = 200 ms), never later than the RTO would fire (fidelity sheet §3.3 [E14]:
+    /// the probe went out about 2·SRTT after the flight). The delayed-ACK allowance is why a
+    /// probe does not cut the Nagle × delayed-ACK stall short ([E6]).
     pub fn schedule_loss_probe(&mut self, env: &mut Env) -> bool {
         if !env.cfg.tail_loss_probe
             || self.mode != super::config::RecoveryMode::Linux
@@ -148,7 +147,8 @@ impl Tcb {
             return false;
         }
         let srtt = self.rtt.srtt();
-        let pto = (srtt.mul(2) + TIMEOUT_MIN).min(self.rto);
+        let extra = if self.rtx.len() == 1 { env.cfg.rto_min } else { TIMEOUT_MIN };
+        let pto = (srtt.mul(2) + extra).min(self.rto);
         let at = env.now() + pto;
         self.timers.cancel(env.ctx, self.id, TimerKind::Retransmit);
         self.timers.set(env.ctx, self.id, TimerKind::LossProbe, at);
@@ -193,7 +193,8 @@ impl Tcb {
         };
         env.count(counters::LOSS_PROBES);
         self.rack.tlp_high_seq = Some(self.snd_nxt);
-        env.ctx.event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::LossProbe { seq: probe_seq, new_data } });
+        env.ctx
+            .event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::LossProbe { seq: probe_seq, new_data } });
         self.arm_rto(env);
     }
 

@@ -131,7 +131,8 @@ impl Tcb {
 
     /// Recount the scoreboard from the queue (used after the queue is rebuilt).
     pub fn recount_scoreboard(&mut self) {
-        let mut sb = Scoreboard { highest_sack: self.sb.highest_sack, reord_seen: self.sb.reord_seen, ..Default::default() };
+        let mut sb =
+            Scoreboard { highest_sack: self.sb.highest_sack, reord_seen: self.sb.reord_seen, ..Default::default() };
         for s in &self.rtx {
             sb.sacked_out += u32::from(s.sacked);
             sb.lost_out += u32::from(s.lost);

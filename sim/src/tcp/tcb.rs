@@ -5,16 +5,16 @@
 //! arrival), [`super::recv`] (receive buffer, window, delayed ACK) and [`super::timeouts`].
 
 use super::autotune::RcvSpace;
+use super::config::CcAlgorithm;
 use super::config::{RecoveryMode, TcpConfig};
+use super::congestion::{new_cc, CongestionControl, INFINITE_SSTHRESH};
+use super::counters::{self, Counters};
 use super::pacing::Pacer;
 use super::prr::Prr;
 use super::rack::Rack;
 use super::rate::{RateState, TxRate};
-use super::sack::Scoreboard;
-use super::config::CcAlgorithm;
-use super::congestion::{new_cc, CongestionControl, INFINITE_SSTHRESH};
-use super::counters::{self, Counters};
 use super::rtt::RttEstimator;
+use super::sack::Scoreboard;
 use super::seq;
 use super::timers::Timers;
 use super::TcpState;
@@ -243,6 +243,8 @@ pub struct Tcb {
     pub ecn_queue_cwr: bool,
     /// The segment being handled arrived with CE in its IP header.
     pub rx_ce: bool,
+    /// The segment being built carries new data (ECT may be set on it).
+    pub tx_new_data: bool,
 
     /// ACK timing.
     pub ack: AckState,
@@ -360,6 +362,7 @@ impl Tcb {
             ecn_demand_cwr: false,
             ecn_queue_cwr: false,
             rx_ce: false,
+            tx_new_data: false,
             ack: AckState { rcv_mss: u32::from(MSS_DEFAULT), ..AckState::default() },
             nodelay: false,
             cork: false,
@@ -524,7 +527,8 @@ impl Tcb {
             ctx.event(EventKind::TcpEvent { sock: self.id, what });
         }
         let phase = self.cc.phase();
-        if self.last_phase.is_some_and(|p| p != phase) && matches!(phase, CcPhase::SlowStart | CcPhase::CongestionAvoidance)
+        if self.last_phase.is_some_and(|p| p != phase)
+            && matches!(phase, CcPhase::SlowStart | CcPhase::CongestionAvoidance)
         {
             ctx.event(EventKind::TcpEvent { sock: self.id, what: crate::trace::TcpEventKind::Phase { phase } });
         }

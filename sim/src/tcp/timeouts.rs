@@ -1,14 +1,14 @@
 //! What each timer does when it fires (Linux net/ipv4/tcp_timer.c and
 //! inet_connection_sock.c `reqsk_timer_handler`).
 
+use super::config::RecoveryMode;
+use super::congestion::INFINITE_SSTHRESH;
 use super::counters;
 use super::rtt::model_timeout;
 use super::seq;
 use super::tcb::{Env, Tcb};
 use super::TcpState;
 use crate::stack::SockError;
-use super::config::RecoveryMode;
-use super::congestion::INFINITE_SSTHRESH;
 use crate::trace::{CaState, EventKind, TcpEventKind, TimerKind};
 
 impl Tcb {
