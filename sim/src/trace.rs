@@ -299,7 +299,12 @@ pub enum TcpEventKind {
     Lost { seq: u32, end: u32, by: LossDetector },
     /// Fast retransmit: the first retransmission of a recovery episode.
     FastRetransmit { seq: u32 },
-    /// Fast recovery began: ssthresh and cwnd just after.
+    /// The connection's algorithms, traced when it is established and when TCP_CONGESTION
+    /// changes them: which loss recovery the run follows (Linux or the RFC textbook) and
+    /// whether ECN was negotiated.
+    Algorithm { cc: crate::tcp::CcAlgorithm, recovery: crate::tcp::RecoveryMode, ecn: bool },
+    /// Fast recovery began: the new ssthresh, and cwnd when it began (PRR then brings cwnd
+    /// down towards ssthresh over a round trip; the textbook sets ssthresh + 3 at once).
     EnterRecovery { ssthresh: u32, cwnd: u32 },
     /// Fast recovery ended (SND.UNA passed the recovery point): cwnd just after.
     ExitRecovery { cwnd: u32 },

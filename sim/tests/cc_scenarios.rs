@@ -375,3 +375,27 @@ fn congestion_presets_trace_what_the_chart_draws() {
     assert!((st.bdp_bytes - 5e6 / 8.0 * 0.1).abs() / 62_500.0 < 0.05, "{}", st.bdp_bytes);
     let _ = Duration::ZERO;
 }
+
+#[test]
+fn tcp_congestion_per_socket_and_the_recovery_path_are_in_the_trace() {
+    let mut s = scenario("congestion", &[("seconds", "3"), ("recovery", "textbook")]);
+    for a in &mut s.apps {
+        if let wirewise_sim::apps::AppSpec::BulkSend { congestion, .. } = a {
+            *congestion = Some(wirewise_sim::tcp::CcAlgorithm::Reno);
+        }
+    }
+    let t = run(&s);
+    let algs: Vec<TcpEventKind> =
+        events(&t, 0).into_iter().map(|(_, e)| e).filter(|e| matches!(e, TcpEventKind::Algorithm { .. })).collect();
+    use wirewise_sim::tcp::{CcAlgorithm, RecoveryMode};
+    // The host default (CUBIC), then TCP_CONGESTION = reno on the socket before it sends.
+    assert_eq!(
+        algs.last(),
+        Some(&TcpEventKind::Algorithm { cc: CcAlgorithm::Reno, recovery: RecoveryMode::Textbook, ecn: false })
+    );
+    let receiver = t.sockets.iter().position(|x| x.parent.is_some()).expect("server socket") as SockId;
+    assert!(events(&t, receiver).iter().any(|(_, e)| matches!(
+        e,
+        TcpEventKind::Algorithm { cc: CcAlgorithm::Cubic, recovery: RecoveryMode::Textbook, .. }
+    )));
+}

@@ -332,6 +332,7 @@ impl TcpStack {
             tcb.mode = super::config::RecoveryMode::Linux;
         }
         tcb.update_pacing_rate();
+        tcb.reannounce();
         tcb.trace_after(ctx);
         Ok(())
     }

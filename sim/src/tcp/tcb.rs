@@ -527,6 +527,14 @@ impl Tcb {
             ctx.event(EventKind::TcpEvent { sock: self.id, what });
         }
         let phase = self.cc.phase();
+        if self.last_phase.is_none() {
+            let what = crate::trace::TcpEventKind::Algorithm {
+                cc: CcAlgorithm::from_name(self.cc.name()).unwrap_or_default(),
+                recovery: self.mode,
+                ecn: self.ecn_ok,
+            };
+            ctx.event(EventKind::TcpEvent { sock: self.id, what });
+        }
         if self.last_phase.is_some_and(|p| p != phase)
             && matches!(phase, CcPhase::SlowStart | CcPhase::CongestionAvoidance)
         {
@@ -548,6 +556,11 @@ impl Tcb {
             self.last_cc = Some(vars);
             ctx.event(EventKind::Cc { sock: self.id, vars });
         }
+    }
+
+    /// Trace the algorithms again with the next variables (after TCP_CONGESTION).
+    pub fn reannounce(&mut self) {
+        self.last_phase = None;
     }
 
     /// Trace the send and receive queue lengths if they changed.
