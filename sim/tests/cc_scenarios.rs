@@ -373,6 +373,28 @@ fn congestion_presets_trace_what_the_chart_draws() {
     assert_eq!(a.digest(), b.digest());
     let st = transfer::transfer(&t, 0).expect("stats");
     assert!((st.bdp_bytes - 5e6 / 8.0 * 0.1).abs() / 62_500.0 < 0.05, "{}", st.bdp_bytes);
+    // The run summary counts retransmissions from the header-only captures too.
+    let summary = wirewise_sim::summary::summarize("congestion", &t);
+    let lost = st.data_frames_lost as u32;
+    assert!(lost > 0 && summary.connections[0].retransmissions >= lost, "{lost} lost");
+}
+
+#[test]
+fn without_sack_the_linux_path_counts_duplicate_acks() {
+    let mut s =
+        scenario("congestion-loss", &[("algorithm", "reno"), ("loss", "1"), ("buffer", "2"), ("seconds", "20")]);
+    s.tcp.sack = false;
+    let t = run(&s);
+    let ev = events(&t, 0);
+    assert!(ev
+        .iter()
+        .any(|(_, e)| matches!(e, TcpEventKind::Lost { by: wirewise_sim::trace::LossDetector::DupAcks, .. })));
+    assert!(!ev
+        .iter()
+        .any(|(_, e)| matches!(e, TcpEventKind::Lost { by: wirewise_sim::trace::LossDetector::Rack, .. })));
+    let st = transfer::transfer(&t, 0).expect("stats");
+    let mathis = st.mathis_bps.expect("losses");
+    assert!(st.goodput_bps > 0.4 * mathis, "{st:?}");
     let _ = Duration::ZERO;
 }
 
