@@ -421,3 +421,29 @@ fn tcp_congestion_per_socket_and_the_recovery_path_are_in_the_trace() {
         TcpEventKind::Algorithm { cc: CcAlgorithm::Cubic, recovery: RecoveryMode::Textbook, .. }
     )));
 }
+
+#[test]
+fn hystart_ends_slow_start_on_rising_delay_before_a_deep_buffer_overflows() {
+    for seed in 1..=4 {
+        let mut s = scenario("congestion-bufferbloat", &[("seconds", "4")]);
+        s.seed = seed;
+        let t = run(&s);
+        let ev = events(&t, 0);
+        let exit = ev.iter().find_map(|(a, e)| match e {
+            TcpEventKind::HystartExit { cwnd, by } => Some((*a, *cwnd, *by)),
+            _ => None,
+        });
+        let (at, cwnd, by) = exit.unwrap_or_else(|| panic!("seed {seed}: no HyStart exit"));
+        assert_eq!(by, wirewise_sim::trace::HystartExit::Delay, "seed {seed}");
+        // In slow start, past the 16-packet threshold, and before any loss.
+        assert!(cwnd >= 16, "seed {seed}: {cwnd}");
+        let first_loss = ev.iter().find(|(_, e)| matches!(e, TcpEventKind::Lost { .. })).map(|(a, _)| *a);
+        assert!(first_loss.is_none_or(|l| l > at), "seed {seed}");
+        // ssthresh = cwnd at the exit.
+        let ss = t.events.iter().find_map(|e| match &e.kind {
+            EventKind::Vars { sock: 0, vars } if e.t.as_secs_f64() >= at => Some(vars.ssthresh),
+            _ => None,
+        });
+        assert_eq!(ss, Some(cwnd), "seed {seed}");
+    }
+}

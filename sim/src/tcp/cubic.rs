@@ -116,7 +116,8 @@ pub struct Cubic {
     pub tcp_cwnd: u32,
     found: bool,
     round_start_us: u64,
-    end_seq: u32,
+    /// SND.NXT when the HyStart round began; none until the first ACK starts one.
+    end_seq: Option<u32>,
     last_ack_us: u64,
     curr_rtt_us: u64,
     sample_cnt: u32,
@@ -148,7 +149,7 @@ impl Cubic {
             tcp_cwnd: 0,
             found: false,
             round_start_us: 0,
-            end_seq: 0,
+            end_seq: None,
             last_ack_us: 0,
             curr_rtt_us: u64::MAX,
             sample_cnt: 0,
@@ -176,7 +177,7 @@ impl Cubic {
     fn hystart_reset(&mut self, now: Instant, snd_nxt: u32) {
         self.round_start_us = micros(now);
         self.last_ack_us = self.round_start_us;
-        self.end_seq = snd_nxt;
+        self.end_seq = Some(snd_nxt);
         self.curr_rtt_us = u64::MAX;
         self.sample_cnt = 0;
     }
@@ -246,7 +247,7 @@ impl Cubic {
     /// `hystart_update`: leave slow start when a round's ACK train lasts longer than half
     /// the minimum RTT, or its RTT grew by max(4 ms, delay_min/8) (at most 16 ms).
     fn hystart_update(&mut self, s: &AckSample, delay: u64) {
-        if seq::gt(s.snd_una, self.end_seq) {
+        if self.end_seq.is_none_or(|e| seq::gt(s.snd_una, e)) {
             self.hystart_reset(s.now, s.snd_nxt);
         }
         let cwnd = self.base.cwnd();
@@ -357,7 +358,12 @@ impl CongestionControl for Cubic {
     fn set_ca_state(&mut self, state: CaState, now: Instant) {
         if state == CaState::Loss {
             self.reset();
-            self.hystart_reset(now, self.end_seq);
+            // bictcp_hystart_reset: the next ACK starts a new round from SND.NXT.
+            self.round_start_us = micros(now);
+            self.last_ack_us = self.round_start_us;
+            self.end_seq = None;
+            self.curr_rtt_us = u64::MAX;
+            self.sample_cnt = 0;
         }
     }
 
