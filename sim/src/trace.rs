@@ -350,6 +350,10 @@ pub struct CcVars {
     pub bw_estimate: u64,
     /// Minimum RTT seen (`tcp_min_rtt`).
     pub min_rtt: Duration,
+    /// Payload bytes acknowledged so far (`tcpi_bytes_acked`): where SND.UNA is in the byte
+    /// stream. With `Vars` it places the window on the stream: sent up to `bytes_acked +
+    /// in_flight`, allowed up to `bytes_acked + snd_wnd`.
+    pub bytes_acked: u64,
 }
 
 /// What happened.

@@ -219,6 +219,20 @@ fn a_zero_window_stall_resumes_after_the_application_reads() {
     assert!(reopened);
     let st = transfer::transfer(&t, 0).expect("stats");
     assert_eq!(st.bytes, 300_000);
+    // The window's place in the byte stream: SND.UNA stands still while the window is zero.
+    let acked_at = |at: f64| {
+        t.events
+            .iter()
+            .take_while(|e| e.t.as_secs_f64() <= at)
+            .filter_map(|e| match &e.kind {
+                EventKind::Cc { sock: 0, vars } => Some(vars.bytes_acked),
+                _ => None,
+            })
+            .last()
+            .unwrap_or(0)
+    };
+    assert_eq!(acked_at(zero_at + 0.05), acked_at(1.45));
+    assert!(acked_at(4.9) > acked_at(1.45));
     // Flow control, not congestion: nothing was marked lost and no timeout fired (a tail
     // loss probe may resend the last segment while the receiver delays its ACK).
     assert!(st.retransmits <= 1, "{st:?}");

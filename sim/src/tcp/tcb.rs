@@ -551,6 +551,7 @@ impl Tcb {
             pacing_rate: if self.pacing_enabled() { self.pacer.rate } else { 0 },
             bw_estimate: self.cc.bw_estimate(),
             min_rtt: self.min_rtt.unwrap_or(Duration::ZERO),
+            bytes_acked: self.bytes_acked,
         };
         if self.last_cc != Some(vars) {
             self.last_cc = Some(vars);
