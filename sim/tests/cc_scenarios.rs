@@ -461,3 +461,18 @@ fn hystart_ends_slow_start_on_rising_delay_before_a_deep_buffer_overflows() {
         assert_eq!(ss, Some(cwnd), "seed {seed}");
     }
 }
+
+#[test]
+fn hystart_ack_train_ends_slow_start_on_a_fast_path() {
+    // 100 Mbit/s: ACKs of a round arrive under 2 ms apart, and the train outlasts half the
+    // minimum RTT around the bandwidth-delay product (432 packets here).
+    let t = run(&scenario("bulk", &[("megabytes", "100"), ("seconds", "2")]));
+    let exit = events(&t, 0).into_iter().find_map(|(_, e)| match e {
+        TcpEventKind::HystartExit { cwnd, by } => Some((cwnd, by)),
+        _ => None,
+    });
+    let (cwnd, by) = exit.expect("HyStart exit");
+    assert_eq!(by, wirewise_sim::trace::HystartExit::AckTrain);
+    assert!((200..1000).contains(&cwnd), "{cwnd}");
+    assert!(!t.events.iter().any(|e| matches!(e.kind, EventKind::FrameDropped { .. })));
+}

@@ -99,10 +99,10 @@ impl Tcb {
         let space = u64::from(self.rcv_space.space.max(1));
         if copied > space {
             if env.cfg.moderate_rcvbuf {
-                let mut rcvwin = (copied << 1) + 16 * u64::from(self.adv_mss);
-                let grow = rcvwin * (copied - space) / space;
+                let mut rcvwin = (u128::from(copied) << 1) + 16 * u128::from(self.adv_mss);
+                let grow = rcvwin * u128::from(copied - space) / u128::from(space);
                 rcvwin += grow << 1;
-                let rcvbuf = rcvwin.min(u64::from(env.cfg.rmem.2)) as u32;
+                let rcvbuf = rcvwin.min(u128::from(env.cfg.rmem.2)) as u32;
                 if rcvbuf > self.rcv_cap {
                     self.rcv_cap = rcvbuf;
                     env.ctx

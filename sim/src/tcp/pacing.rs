@@ -53,7 +53,8 @@ impl Tcb {
         }
         let cwnd = u64::from(self.cc.cwnd().max(self.rtx.len() as u32));
         let ratio = if self.cc.cwnd() < self.cc.ssthresh() / 2 { PACING_SS_RATIO } else { PACING_CA_RATIO };
-        self.pacer.rate = u64::from(self.mss) * cwnd * ratio * 10_000 / srtt_us;
+        let rate = u128::from(self.mss) * u128::from(cwnd) * u128::from(ratio) * 10_000 / u128::from(srtt_us);
+        self.pacer.rate = rate.min(u128::from(u64::MAX)) as u64;
     }
 
     /// `tcp_pacing_check`: true (and the pacing timer armed) when the next segment must wait.

@@ -62,7 +62,10 @@ impl Tcb {
         let now = env.now();
         let min_rtt = self.min_rtt.unwrap_or_default();
         for &(start, end) in blocks {
-            if seq::le(end, self.snd_una) || seq::gt(end, self.snd_max) || seq::ge(start, end) {
+            // `tcp_is_sackblock_valid`: a block must start after SND.UNA (a SACK of the first
+            // unacknowledged byte would be a reneging receiver or a D-SACK, neither of which
+            // marks anything here) and end within what was sent.
+            if seq::le(start, self.snd_una) || seq::gt(end, self.snd_max) || seq::ge(start, end) {
                 continue;
             }
             let mut i = self.rtx_index_after(start);
