@@ -266,6 +266,14 @@ fn nagle_with_delayed_ack_costs_about_40_ms_per_iteration_nodelay_about_zero() {
     let x = exchanges(&t);
     assert_eq!(x.len(), 10);
     assert!(x.iter().all(|ms| *ms < 1.0), "{x:?}");
+    // Where Minshall's form differs: a first write of a full segment plus a small tail. Linux
+    // sends the tail (no small segment is outstanding), two segments draw an immediate ACK,
+    // and the second write follows; RFC Nagle holds the tail behind the full segment's
+    // delayed ACK.
+    let linux = exchanges(&run(&scenario("nagle", &[("first", "2000")])));
+    assert!(linux.iter().all(|ms| *ms < 1.0), "{linux:?}");
+    let rfc = exchanges(&run(&scenario("nagle", &[("first", "2000"), ("nagle", "rfc")])));
+    assert!(rfc.iter().skip(1).all(|ms| (40.0..41.5).contains(ms)), "{rfc:?}");
 }
 
 #[test]

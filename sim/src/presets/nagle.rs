@@ -20,7 +20,16 @@ const PARAMS: &[ParamSpec] = &[
     ),
     number("rtt", "Round-trip time", 0.05, 200.0, 0.05, "ms", 0.2, "Path round-trip time (a LAN or a veth pair)"),
     number("iterations", "Iterations", 1.0, 100.0, 1.0, "", 10.0, "Requests the client makes"),
-    number("first", "First write", 1.0, 1400.0, 1.0, "bytes", 100.0, "Size of the header write"),
+    number(
+        "first",
+        "First write",
+        1.0,
+        10_000.0,
+        1.0,
+        "bytes",
+        100.0,
+        "Size of the header write (above one MSS its tail is a small segment)",
+    ),
     number("second", "Second write", 1.0, 1400.0, 1.0, "bytes", 100.0, "Size of the body write"),
 ];
 
