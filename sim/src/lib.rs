@@ -31,6 +31,7 @@ pub mod summary;
 pub mod tcp;
 pub mod time;
 pub mod trace;
+pub mod transfer;
 pub mod udp;
 pub mod wire;
 

@@ -61,6 +61,10 @@ pub struct OutPacket {
     pub dst: Ipv4Addr,
     /// DF bit: Linux sets it on TCP while path-MTU discovery is on (`ip_no_pmtu_disc=0`).
     pub dont_frag: bool,
+    /// The ECN field of the IP header (RFC 3168 §5): 0b10 = ECT(0) on new TCP data of an ECN
+    /// connection, 0 otherwise.
+    #[serde(default)]
+    pub ecn: u8,
     /// The segment or datagram.
     pub transport: Transport,
 }

@@ -6,7 +6,6 @@
 
 use crate::tcp::TcpState;
 use crate::trace::{AppCall, DropReason, EventKind, ListenAction, QueueKind, SockId, SockKind, Trace};
-use crate::wire::{Frame, FramePayload, Transport};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -161,6 +160,31 @@ pub fn histogram(values: &[f64], bin: f64) -> Vec<HistogramBin> {
     bars
 }
 
+/// The 4-tuple key (source, destination addresses and ports), sequence number and sequence
+/// length of a captured Ethernet/IPv4/TCP frame, read from the headers alone so that frames
+/// cut at the snap length count too.
+fn tcp_header(b: &[u8]) -> Option<([u8; 12], u32, u32)> {
+    const IP: usize = 14;
+    if b.get(12..14)? != [0x08, 0x00] || *b.get(IP + 9)? != 6 || b[IP] >> 4 != 4 {
+        return None;
+    }
+    let ihl = usize::from(b[IP] & 0x0f) * 4;
+    let frag = u16::from_be_bytes([b[IP + 6], b[IP + 7]]);
+    if ihl < 20 || frag & 0x3fff != 0 {
+        return None;
+    }
+    let tcp = b.get(IP + ihl..IP + ihl + 14)?;
+    let total = u32::from(u16::from_be_bytes([b[IP + 2], b[IP + 3]]));
+    let doff = u32::from(tcp[12] >> 4) * 4;
+    let payload = total.checked_sub(ihl as u32 + doff)?;
+    let flags = tcp[13];
+    let len = payload + u32::from(flags & 0x02 != 0) + u32::from(flags & 0x01 != 0);
+    let mut key = [0u8; 12];
+    key[..8].copy_from_slice(&b[IP + 12..IP + 20]);
+    key[8..12].copy_from_slice(&tcp[0..4]);
+    Some((key, u32::from_be_bytes([tcp[4], tcp[5], tcp[6], tcp[7]]), len))
+}
+
 /// Summarise a trace.
 pub fn summarize(name: &str, t: &Trace) -> RunSummary {
     let node_name = |n: u16| t.nodes.get(n as usize).map(|x| x.name.clone()).unwrap_or_default();
@@ -311,29 +335,19 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
                 q.max_packets = q.max_packets.max(*depth_packets);
             }
             EventKind::FrameTx { frame, from, .. } => {
-                if let Some(rec) = t.frames.get(*frame as usize) {
-                    if let Ok(Frame { payload: FramePayload::Ipv4(p), .. }) = Frame::parse(&rec.bytes) {
-                        if let Transport::Tcp(seg) = &p.transport {
-                            let mut key = [0u8; 12];
-                            key[..4].copy_from_slice(&p.ip.src.octets());
-                            key[4..8].copy_from_slice(&p.ip.dst.octets());
-                            key[8..10].copy_from_slice(&seg.src_port.to_be_bytes());
-                            key[10..].copy_from_slice(&seg.dst_port.to_be_bytes());
-                            let len = seg.seq_len();
-                            if len > 0 {
-                                let end = seg.seq.wrapping_add(len);
-                                let k = (*from, key);
-                                match sent_hi.get(&k) {
-                                    Some(&hi) if (seg.seq.wrapping_sub(hi) as i32) < 0 => {
-                                        *retrans_by_tuple.entry(k).or_default() += 1;
-                                        if (end.wrapping_sub(hi) as i32) > 0 {
-                                            sent_hi.insert(k, end);
-                                        }
-                                    }
-                                    _ => {
-                                        sent_hi.insert(k, end);
-                                    }
+                if let Some((key, seq, len)) = t.frames.get(*frame as usize).and_then(|r| tcp_header(&r.bytes)) {
+                    if len > 0 {
+                        let end = seq.wrapping_add(len);
+                        let k = (*from, key);
+                        match sent_hi.get(&k) {
+                            Some(&hi) if (seq.wrapping_sub(hi) as i32) < 0 => {
+                                *retrans_by_tuple.entry(k).or_default() += 1;
+                                if (end.wrapping_sub(hi) as i32) > 0 {
+                                    sent_hi.insert(k, end);
                                 }
+                            }
+                            _ => {
+                                sent_hi.insert(k, end);
                             }
                         }
                     }

@@ -159,6 +159,12 @@ pub enum TimerKind {
     Cork,
     /// Keepalive.
     Keepalive,
+    /// Tail loss probe (RFC 8985 §7, `ICSK_TIME_LOSS_PROBE`).
+    LossProbe,
+    /// RACK reordering window (RFC 8985 §6.2, `ICSK_TIME_REO_TIMEOUT`).
+    ReorderTimeout,
+    /// The pacing timer: the next segment may leave then (`tcp_pacing_check`).
+    Pacing,
 }
 
 /// What happened to a timer.
@@ -291,6 +297,129 @@ pub struct TcpVars {
     pub mss: u16,
 }
 
+/// Linux's congestion state of a sender (`icsk_ca_state`, `tcp_fastretrans_alert`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub enum CaState {
+    /// Nothing wrong.
+    #[default]
+    Open,
+    /// SACKs or duplicate ACKs seen, no loss marked yet.
+    Disorder,
+    /// cwnd being reduced after an ECN echo or a repaired tail loss, without a loss to repair.
+    Cwr,
+    /// Fast recovery: repairing marked losses (until SND.UNA passes `high_seq`).
+    Recovery,
+    /// After a retransmission timeout (`tcp_enter_loss`).
+    Loss,
+}
+
+/// Where a congestion-control algorithm is in its own cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum CcPhase {
+    /// Reno/CUBIC: cwnd < ssthresh.
+    #[default]
+    SlowStart,
+    /// Reno/CUBIC: cwnd ≥ ssthresh.
+    CongestionAvoidance,
+    /// BBR STARTUP: pacing and cwnd gain 2/ln 2 ≈ 2.885.
+    Startup,
+    /// BBR DRAIN: pacing gain 1/2.885 until the queue made in STARTUP is gone.
+    Drain,
+    /// BBR PROBE_BW: the 8-phase pacing-gain cycle 5/4, 3/4, 1 ×6.
+    ProbeBw,
+    /// BBR PROBE_RTT: cwnd 4 packets for at least 200 ms.
+    ProbeRtt,
+}
+
+/// How a segment came to be marked lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LossDetector {
+    /// RACK (RFC 8985 §6.2): a later-sent segment was delivered and the reordering window
+    /// passed.
+    Rack,
+    /// Duplicate-ACK counting (RFC 5681 §3.2, `tcp_newreno_mark_lost`), or a NewReno partial
+    /// ACK (RFC 6582).
+    DupAcks,
+    /// A retransmission timeout (`tcp_timeout_mark_lost`).
+    Timeout,
+}
+
+/// Why HyStart ended slow start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HystartExit {
+    /// ACKs kept arriving closely spaced for longer than half the minimum RTT.
+    AckTrain,
+    /// The RTT of a round grew by more than max(4 ms, min RTT / 8) over the minimum.
+    Delay,
+}
+
+/// A step of a TCP sender's loss detection, loss recovery or congestion control, for the
+/// markers of a congestion chart. Values in packets unless named otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TcpEventKind {
+    /// A duplicate ACK arrived (the `count`-th in a row; with SACK, one that SACKs new data).
+    DupAck { count: u32 },
+    /// The segment `seq..end` was marked lost.
+    Lost { seq: u32, end: u32, by: LossDetector },
+    /// Fast retransmit: the first retransmission of a recovery episode.
+    FastRetransmit { seq: u32 },
+    /// The connection's algorithms, traced when it is established and when TCP_CONGESTION
+    /// changes them: which loss recovery the run follows (Linux or the RFC textbook) and
+    /// whether ECN was negotiated.
+    Algorithm { cc: crate::tcp::CcAlgorithm, recovery: crate::tcp::RecoveryMode, ecn: bool },
+    /// Fast recovery began: the new ssthresh, and cwnd when it began (PRR then brings cwnd
+    /// down towards ssthresh over a round trip; the textbook sets ssthresh + 3 at once).
+    EnterRecovery { ssthresh: u32, cwnd: u32 },
+    /// Fast recovery ended (SND.UNA passed the recovery point): cwnd just after.
+    ExitRecovery { cwnd: u32 },
+    /// The retransmission timer fired with data outstanding: `backoff` timeouts in a row,
+    /// ssthresh and cwnd just after.
+    Rto { backoff: u32, ssthresh: u32, cwnd: u32 },
+    /// A tail loss probe went out (RFC 8985 §7): new data, or the last segment again.
+    LossProbe { seq: u32, new_data: bool },
+    /// An ACK with ECE arrived and the sender reduced cwnd (RFC 3168 §6.1.2).
+    EcnEcho { ssthresh: u32 },
+    /// The receiver saw a CE mark and will echo ECE until CWR arrives (RFC 3168 §6.1.3).
+    CongestionExperienced { seq: u32 },
+    /// HyStart ended slow start at `cwnd` (ssthresh = cwnd).
+    HystartExit { cwnd: u32, by: HystartExit },
+    /// The algorithm changed phase (BBR modes; Reno/CUBIC slow start ↔ avoidance).
+    Phase { phase: CcPhase },
+    /// Sending resumed after an idle period longer than the RTO: cwnd restarted
+    /// (RFC 5681 §4.1, `tcp_cwnd_restart`).
+    IdleRestart { cwnd: u32, ssthresh: u32 },
+    /// Receive-buffer autotuning grew the buffer to `bytes` (`tcp_rcv_space_adjust`).
+    RcvBufGrow { bytes: u32 },
+}
+
+/// Sender state beyond [`TcpVars`] that the congestion figures draw, traced when it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct CcVars {
+    /// Linux's congestion state.
+    pub ca_state: CaState,
+    /// The algorithm's phase.
+    pub phase: CcPhase,
+    /// Packets in flight as Linux counts them (`tcp_packets_in_flight`: sent − SACKed − lost
+    /// + retransmitted); the textbook mode counts every unacknowledged segment.
+    pub pipe: u32,
+    /// Segments SACKed (`sacked_out`).
+    pub sacked: u32,
+    /// Segments marked lost and not yet repaired (`lost_out`).
+    pub lost: u32,
+    /// Retransmissions in flight (`retrans_out`).
+    pub retrans: u32,
+    /// Pacing rate in bytes per second; 0 when the sender does not pace.
+    pub pacing_rate: u64,
+    /// The algorithm's bandwidth estimate in bytes per second (BBR's max filter; 0 otherwise).
+    pub bw_estimate: u64,
+    /// Minimum RTT seen (`tcp_min_rtt`).
+    pub min_rtt: Duration,
+    /// Payload bytes acknowledged so far (`tcpi_bytes_acked`): where SND.UNA is in the byte
+    /// stream. With `Vars` it places the window on the stream: sent up to `bytes_acked +
+    /// in_flight`, allowed up to `bytes_acked + snd_wnd`.
+    pub bytes_acked: u64,
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
@@ -342,6 +471,10 @@ pub enum EventKind {
     /// `somaxconn` clamp (`sk_max_ack_backlog`, the Send-Q of `ss -lnt`); `reuseport` when it
     /// joined an SO_REUSEPORT group.
     Backlog { sock: SockId, requested: u32, max_backlog: u32, reuseport: bool },
+    /// A loss-recovery or congestion-control step of a TCP sender.
+    TcpEvent { sock: SockId, what: TcpEventKind },
+    /// Congestion-control state beyond `Vars` changed.
+    Cc { sock: SockId, vars: CcVars },
 }
 
 /// One timestamped event.

@@ -64,6 +64,7 @@ impl UdpStack {
             src: *local.ip(),
             dst: *to.ip(),
             dont_frag,
+            ecn: 0,
             transport: Transport::Udp(UdpRepr { src_port: local.port(), dst_port: to.port(), payload: data.to_vec() }),
         })
     }

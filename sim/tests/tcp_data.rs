@@ -56,7 +56,9 @@ fn data_from_client(net: &Net) -> Vec<(f64, u32)> {
 
 #[test]
 fn lost_segment_is_retransmitted_after_the_rto_and_delivered() {
-    let (mut net, c, s) = connected(linux2(), ms(10), 3);
+    // Without the tail loss probe (cc_recovery.rs tests the probe at 2·SRTT).
+    let no_tlp = TcpConfig { tail_loss_probe: false, ..TcpConfig::linux() };
+    let (mut net, c, s) = connected([no_tlp.clone(), no_tlp], ms(10), 3);
     net.drop_nth(1, |from, seg| from == 0 && !seg.payload.is_empty());
     net.at(at_ms(1000), move |n| n.send_all(0, c, b"hello world"));
     net.run_until(at_ms(3000));
@@ -72,7 +74,9 @@ fn lost_segment_is_retransmitted_after_the_rto_and_delivered() {
 
 #[test]
 fn rto_backs_off_exponentially() {
-    let (mut net, c, _) = connected(linux2(), ms(10), 4);
+    // Without the tail loss probe, which would resend first at 2·SRTT.
+    let no_tlp = TcpConfig { tail_loss_probe: false, ..TcpConfig::linux() };
+    let (mut net, c, _) = connected([no_tlp.clone(), no_tlp], ms(10), 4);
     net.drop_nth(0, |from, seg| from == 0 && !seg.payload.is_empty());
     net.at(at_ms(1000), move |n| n.send_all(0, c, b"x"));
     net.run_until(at_ms(30_000));
@@ -109,7 +113,7 @@ fn retransmissions_give_up_after_tcp_retries2() {
 
 #[test]
 fn karn_no_sample_from_a_retransmission_without_timestamps() {
-    let plain = TcpConfig { timestamps: false, ..TcpConfig::linux() };
+    let plain = TcpConfig { timestamps: false, tail_loss_probe: false, ..TcpConfig::linux() };
     let (mut net, c, _) = connected([plain.clone(), plain], ms(10), 5);
     net.drop_nth(1, |from, seg| from == 0 && !seg.payload.is_empty());
     net.at(at_ms(1000), move |n| n.send_all(0, c, b"once"));
@@ -120,7 +124,8 @@ fn karn_no_sample_from_a_retransmission_without_timestamps() {
     assert_eq!(info.backoff, 1);
 
     // With timestamps the echo gives an unambiguous sample (tcp_ack_update_rtt).
-    let (mut net, c, _) = connected(linux2(), ms(10), 5);
+    let ts = TcpConfig { tail_loss_probe: false, ..TcpConfig::linux() };
+    let (mut net, c, _) = connected([ts.clone(), ts], ms(10), 5);
     net.drop_nth(1, |from, seg| from == 0 && !seg.payload.is_empty());
     net.at(at_ms(1000), move |n| n.send_all(0, c, b"once"));
     net.run_until(at_ms(3000));

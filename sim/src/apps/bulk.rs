@@ -5,6 +5,7 @@
 use super::rpc::drain;
 use super::{App, Os};
 use crate::stack::Notice;
+use crate::tcp::CcAlgorithm;
 use crate::time::Duration;
 use crate::trace::{AppCall, SockId};
 use std::collections::BTreeSet;
@@ -15,6 +16,12 @@ pub fn pattern(i: u64) -> u8 {
     b"wirewise bulk data 0123456789abcdef\n"[(i % 36) as usize]
 }
 
+/// 64 KiB + 36 bytes of the pattern, starting at offset 0.
+fn pattern_block() -> &'static [u8] {
+    static BLOCK: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BLOCK.get_or_init(|| (0..64 * 1024 + 36).map(pattern).collect())
+}
+
 /// Sends `bytes` to `to`, then closes.
 #[derive(Debug)]
 pub struct BulkSend {
@@ -23,20 +30,30 @@ pub struct BulkSend {
     written: u64,
     sock: Option<SockId>,
     closed: bool,
+    congestion: Option<CcAlgorithm>,
 }
 
 impl BulkSend {
     /// A sender of `total` bytes.
     pub fn new(to: SocketAddrV4, total: u64) -> Self {
-        BulkSend { to, total, written: 0, sock: None, closed: false }
+        BulkSend { to, total, written: 0, sock: None, closed: false, congestion: None }
+    }
+
+    /// Set TCP_CONGESTION on the connection before it sends.
+    pub fn with_congestion(mut self, alg: Option<CcAlgorithm>) -> Self {
+        self.congestion = alg;
+        self
     }
 
     fn pump(&mut self, os: &mut Os) {
         let Some(s) = self.sock else { return };
         while self.written < self.total {
+            // The pattern repeats every 36 bytes: write from a window of it that starts at the
+            // right phase instead of building each chunk byte by byte.
             let n = (self.total - self.written).min(64 * 1024) as usize;
-            let chunk: Vec<u8> = (0..n as u64).map(|i| pattern(self.written + i)).collect();
-            match os.tcp_write(s, &chunk) {
+            let phase = (self.written % 36) as usize;
+            let chunk = &pattern_block()[phase..phase + n];
+            match os.tcp_write(s, chunk) {
                 Ok(0) | Err(_) => return,
                 Ok(k) => self.written += k as u64,
             }
@@ -51,7 +68,12 @@ impl BulkSend {
 impl App for BulkSend {
     fn start(&mut self, os: &mut Os) {
         match os.tcp_connect(self.to) {
-            Ok(s) => self.sock = Some(s),
+            Ok(s) => {
+                if let Some(alg) = self.congestion {
+                    os.tcp_set_congestion(s, alg);
+                }
+                self.sock = Some(s);
+            }
             Err(e) => os.note(format!("connect() failed: {e}")),
         }
     }
@@ -74,6 +96,7 @@ pub struct Sink {
     listener: Option<SockId>,
     conns: BTreeSet<SockId>,
     received: u64,
+    read_after: Duration,
 }
 
 /// How often a rate-limited sink reads.
@@ -82,7 +105,25 @@ const TICK: Duration = Duration::from_millis(10);
 impl Sink {
     /// A sink on `port`, reading at `rate_kbps` kilobits per second or at once.
     pub fn new(port: u16, backlog: u32, rate_kbps: Option<f64>) -> Self {
-        Sink { port, backlog, rate: rate_kbps, listener: None, conns: BTreeSet::new(), received: 0 }
+        Sink {
+            port,
+            backlog,
+            rate: rate_kbps,
+            listener: None,
+            conns: BTreeSet::new(),
+            received: 0,
+            read_after: Duration::ZERO,
+        }
+    }
+
+    /// Do not read before `at` (from the start of the run).
+    pub fn read_after(mut self, at: Duration) -> Self {
+        self.read_after = at;
+        self
+    }
+
+    fn may_read(&self, os: &Os) -> bool {
+        os.now >= crate::time::Instant::ZERO + self.read_after
     }
 
     fn read(&mut self, os: &mut Os, sock: SockId, budget: Option<usize>) {
@@ -115,6 +156,8 @@ impl App for Sink {
         }
         if self.rate.is_some() {
             os.set_timer_in(TICK, 1);
+        } else if self.read_after > Duration::ZERO {
+            os.set_timer(crate::time::Instant::ZERO + self.read_after, 2);
         }
     }
 
@@ -123,19 +166,29 @@ impl App for Sink {
             Notice::AcceptReady { listener } if Some(*listener) == self.listener => {
                 while let Some(c) = os.tcp_accept(*listener) {
                     self.conns.insert(c);
-                    if self.rate.is_none() {
+                    if self.rate.is_none() && self.may_read(os) {
                         self.read(os, c, None);
                     }
                 }
             }
-            Notice::Readable { sock } | Notice::PeerClosed { sock } if self.rate.is_none() => {
+            Notice::Readable { sock } | Notice::PeerClosed { sock } if self.rate.is_none() && self.may_read(os) => {
                 self.read(os, *sock, None)
             }
             _ => {}
         }
     }
 
-    fn on_timer(&mut self, os: &mut Os, _token: u64) {
+    fn on_timer(&mut self, os: &mut Os, token: u64) {
+        if token == 2 {
+            for c in self.conns.clone() {
+                self.read(os, c, None);
+            }
+            return;
+        }
+        if !self.may_read(os) {
+            os.set_timer_in(TICK, 1);
+            return;
+        }
         let Some(kbps) = self.rate else { return };
         let budget = (kbps * 1000.0 / 8.0 * TICK.as_secs_f64()).max(0.0) as usize;
         for c in self.conns.clone() {

@@ -16,6 +16,7 @@ pub mod tls;
 pub mod traceroute;
 pub mod udp_send;
 pub mod workers;
+pub mod write_write_read;
 
 use crate::rng::Rng;
 use crate::scenario::{check_range, ScenarioError};
@@ -124,6 +125,11 @@ impl Os<'_> {
     /// setsockopt(TCP_NODELAY).
     pub fn tcp_set_nodelay(&mut self, sock: SockId, on: bool) {
         let _ = self.with_tcp(|t, c| t.set_nodelay(c, sock, on));
+    }
+
+    /// setsockopt(TCP_CONGESTION).
+    pub fn tcp_set_congestion(&mut self, sock: SockId, alg: crate::tcp::CcAlgorithm) {
+        let _ = self.with_tcp(|t, c| t.set_congestion(c, sock, alg));
     }
 
     /// bind() a UDP socket (port 0 picks an ephemeral port).
@@ -238,6 +244,9 @@ pub enum AppSpec {
         bytes: u64,
         #[serde(default = "zero")]
         start_ms: f64,
+        /// setsockopt(TCP_CONGESTION) on the connection, if not the host's default.
+        #[serde(default)]
+        congestion: Option<crate::tcp::CcAlgorithm>,
     },
     /// Accepts connections and reads what arrives (at `read_rate_kbps`, or at once).
     Sink {
@@ -248,6 +257,34 @@ pub enum AppSpec {
         backlog: u32,
         #[serde(default)]
         read_rate_kbps: Option<f64>,
+        #[serde(default = "zero")]
+        start_ms: f64,
+        /// The application does not read before this time (ms after the run starts), so the
+        /// receive buffer fills and the window closes.
+        #[serde(default = "zero")]
+        read_after_ms: f64,
+    },
+    /// Write, write, read: `iterations` requests sent as two small writes, each waiting for a
+    /// `reply_bytes` reply (the Nagle × delayed-ACK stall).
+    WriteWriteRead {
+        host: String,
+        server: SocketAddrV4,
+        #[serde(default = "one")]
+        iterations: u32,
+        first_bytes: u32,
+        second_bytes: u32,
+        reply_bytes: u32,
+        #[serde(default)]
+        nodelay: bool,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// Answers every `request_bytes` received with `reply_bytes`.
+    Responder {
+        host: String,
+        port: u16,
+        request_bytes: u32,
+        reply_bytes: u32,
         #[serde(default = "zero")]
         start_ms: f64,
     },
@@ -452,7 +489,9 @@ impl AppSpec {
             | AppSpec::UdpSink { host, .. }
             | AppSpec::WorkerServer { host, .. }
             | AppSpec::LoadClients { host, .. }
-            | AppSpec::SynFlood { host, .. } => host,
+            | AppSpec::SynFlood { host, .. }
+            | AppSpec::WriteWriteRead { host, .. }
+            | AppSpec::Responder { host, .. } => host,
         }
     }
 
@@ -475,7 +514,9 @@ impl AppSpec {
             | AppSpec::UdpSink { start_ms, .. }
             | AppSpec::WorkerServer { start_ms, .. }
             | AppSpec::LoadClients { start_ms, .. }
-            | AppSpec::SynFlood { start_ms, .. } => *start_ms,
+            | AppSpec::SynFlood { start_ms, .. }
+            | AppSpec::WriteWriteRead { start_ms, .. }
+            | AppSpec::Responder { start_ms, .. } => *start_ms,
         }
     }
 
@@ -492,10 +533,23 @@ impl AppSpec {
                 check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
             }
             AppSpec::BulkSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 1.0, 10e9),
-            AppSpec::Sink { read_rate_kbps, .. } => match read_rate_kbps {
-                Some(r) => check_range(&format!("{ctx}.read_rate_kbps"), *r, 0.0, 1e9),
-                None => Ok(()),
-            },
+            AppSpec::Sink { read_rate_kbps, read_after_ms, .. } => {
+                check_range(&format!("{ctx}.read_after_ms"), *read_after_ms, 0.0, crate::scenario::MAX_STOP_MS)?;
+                match read_rate_kbps {
+                    Some(r) => check_range(&format!("{ctx}.read_rate_kbps"), *r, 0.0, 1e9),
+                    None => Ok(()),
+                }
+            }
+            AppSpec::WriteWriteRead { iterations, first_bytes, second_bytes, reply_bytes, .. } => {
+                check_range(&format!("{ctx}.iterations"), *iterations as f64, 1.0, 10_000.0)?;
+                check_range(&format!("{ctx}.first_bytes"), *first_bytes as f64, 1.0, 1_000_000.0)?;
+                check_range(&format!("{ctx}.second_bytes"), *second_bytes as f64, 0.0, 1_000_000.0)?;
+                check_range(&format!("{ctx}.reply_bytes"), *reply_bytes as f64, 1.0, 1_000_000.0)
+            }
+            AppSpec::Responder { request_bytes, reply_bytes, .. } => {
+                check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 1_000_000.0)?;
+                check_range(&format!("{ctx}.reply_bytes"), *reply_bytes as f64, 0.0, 1_000_000.0)
+            }
             AppSpec::DnsClient { name, timeout_ms, attempts, .. } => {
                 dns::encode_name(name).map_err(|why| ScenarioError::InvalidValue {
                     field: format!("{ctx}.name"),
@@ -597,8 +651,25 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         AppSpec::RpcServer { port, backlog, response_bytes, nodelay, .. } => {
             Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay))
         }
-        AppSpec::BulkSend { to, bytes, .. } => Box::new(bulk::BulkSend::new(to, bytes)),
-        AppSpec::Sink { port, backlog, read_rate_kbps, .. } => Box::new(bulk::Sink::new(port, backlog, read_rate_kbps)),
+        AppSpec::BulkSend { to, bytes, congestion, .. } => {
+            Box::new(bulk::BulkSend::new(to, bytes).with_congestion(congestion))
+        }
+        AppSpec::Sink { port, backlog, read_rate_kbps, read_after_ms, .. } => Box::new(
+            bulk::Sink::new(port, backlog, read_rate_kbps).read_after(Duration::from_millis_f64(read_after_ms)),
+        ),
+        AppSpec::WriteWriteRead { server, iterations, first_bytes, second_bytes, reply_bytes, nodelay, .. } => {
+            Box::new(write_write_read::WriteWriteRead::new(
+                server,
+                iterations,
+                first_bytes,
+                second_bytes,
+                reply_bytes,
+                nodelay,
+            ))
+        }
+        AppSpec::Responder { port, request_bytes, reply_bytes, .. } => {
+            Box::new(write_write_read::FixedResponder::new(port, request_bytes, reply_bytes))
+        }
         AppSpec::DnsClient { server, name, timeout_ms, attempts, .. } => {
             Box::new(dns::DnsClient::new(server, name, Duration::from_millis_f64(timeout_ms), attempts))
         }

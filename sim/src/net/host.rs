@@ -233,7 +233,7 @@ impl Host {
             more_frags: false,
             frag_offset: 0,
             dscp: 0,
-            ecn: 0,
+            ecn: p.ecn & 0b11,
         };
         self.send_packet(env, Ipv4Packet { ip, transport: p.transport });
     }
@@ -296,9 +296,10 @@ impl Host {
         let ip_bytes = bytes.get(crate::wire::ethernet::HEADER_LEN..).unwrap_or(&[]).to_vec();
         let mut st = Pending::default();
         let (src, dst, ttl) = (pkt.ip.src, pkt.ip.dst, pkt.ip.ttl);
+        let ce = pkt.ip.ecn == crate::wire::ipv4::ECN_CE;
         match pkt.transport.clone() {
             Transport::Tcp(seg) => {
-                if let Some(reason) = self.with_tcp(env, &mut st, |t, c| t.on_segment(c, src, dst, seg)) {
+                if let Some(reason) = self.with_tcp(env, &mut st, |t, c| t.on_segment_ecn(c, src, dst, seg, ce)) {
                     drop(env, reason);
                 }
             }

@@ -88,7 +88,7 @@ fn emit_ipv4(env: &mut NodeEnv, idx: usize, iface: &L3Iface, dst_mac: MacAddr, p
 
 /// Length of `pkt` on the wire at layer 3.
 pub fn ip_len(pkt: &Ipv4Packet) -> usize {
-    pkt.to_bytes().len()
+    pkt.buffer_len()
 }
 
 /// Why a packet could not be sent.

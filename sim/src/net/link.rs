@@ -23,12 +23,41 @@ pub struct QueueLimit {
     /// At most this many bytes waiting.
     #[serde(default)]
     pub bytes: Option<u32>,
+    /// ECN marking: an ECN-capable packet that arrives when at least this many packets wait
+    /// gets Congestion Experienced instead of waiting for a drop (RFC 3168 §5 with a simple
+    /// step threshold, as DCTCP's K or a RED queue with min = max; others are queued or
+    /// dropped as usual).
+    #[serde(default)]
+    pub ecn_threshold: Option<u32>,
 }
 
 impl Default for QueueLimit {
     fn default() -> Self {
-        QueueLimit { packets: Some(1000), bytes: None }
+        QueueLimit { packets: Some(1000), bytes: None, ecn_threshold: None }
     }
+}
+
+/// Set CE in the IPv4 header of an Ethernet frame if it carries an ECN-capable packet
+/// (ECT(0) or ECT(1)), fixing the header checksum. Returns true if it marked.
+pub fn mark_ce(frame: &mut [u8]) -> bool {
+    const IP: usize = crate::wire::ethernet::HEADER_LEN;
+    if frame.len() < IP + 20 || frame[12..14] != [0x08, 0x00] {
+        return false;
+    }
+    let tos = frame[IP + 1];
+    if tos & 0b11 == 0 || tos & 0b11 == crate::wire::ipv4::ECN_CE {
+        return false;
+    }
+    frame[IP + 1] = tos | crate::wire::ipv4::ECN_CE;
+    let ihl = usize::from(frame[IP] & 0x0f) * 4;
+    if ihl < 20 || frame.len() < IP + ihl {
+        return false;
+    }
+    frame[IP + 10] = 0;
+    frame[IP + 11] = 0;
+    let c = crate::wire::checksum::checksum(&frame[IP..IP + ihl]);
+    frame[IP + 10..IP + 12].copy_from_slice(&c.to_be_bytes());
+    true
 }
 
 /// One direction of a link: its queue and whether the transmitter is busy.
@@ -122,7 +151,7 @@ mod tests {
     #[test]
     fn drop_tail_limits() {
         let mut d = LinkDir::default();
-        let lim = QueueLimit { packets: Some(2), bytes: Some(3000) };
+        let lim = QueueLimit { packets: Some(2), bytes: Some(3000), ecn_threshold: None };
         assert!(d.admits(&lim, 1500));
         d.queue.push_back((0, vec![0; 1500]));
         d.queued_bytes = 1500;

@@ -334,7 +334,11 @@ impl Network {
     /// Serialise `frame`, record it, apply faults, and queue it on the interface's link.
     fn transmit(&mut self, node: usize, iface: usize, frame: Frame) {
         let Some(&(link, dir)) = self.ifaces[node].get(iface) else { return };
-        let bytes = frame.to_bytes();
+        let mut bytes = frame.to_bytes();
+        let l = &self.links[link];
+        if l.limit.ecn_threshold.is_some_and(|k| l.dirs[dir].queue.len() as u32 >= k) {
+            link::mark_ce(&mut bytes);
+        }
         let id = self.record(&bytes);
         let now = self.sched.now();
         let actions = self.faults.check(self.nodes[node].name(), &frame);

@@ -3,10 +3,14 @@
 //! [`ParamSet`] to a [`Scenario`].
 
 mod bulk;
+mod cold_warm;
+pub mod congestion;
 mod dns;
+mod flow;
 mod handshake;
 mod icmp;
 mod mtu;
+mod nagle;
 mod nat;
 pub mod queues;
 mod quic;
@@ -48,6 +52,13 @@ static ALL: &[Preset] = &[
     handshake::CLOSED_PORT,
     rpc::RPC,
     bulk::BULK,
+    congestion::CONGESTION,
+    congestion::CONGESTION_LOSS,
+    congestion::CONGESTION_SHALLOW,
+    congestion::CONGESTION_BLOAT,
+    flow::FLOW_CONTROL,
+    nagle::NAGLE,
+    cold_warm::COLD_WARM,
     dns::DNS,
     icmp::PING,
     icmp::TRACEROUTE,

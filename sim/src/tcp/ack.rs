@@ -2,16 +2,18 @@
 //! ACK field"): window update (SND.WL1/WL2), freeing acknowledged data, RTT samples with
 //! Karn's rule, congestion-window growth, and loss recovery.
 //!
-//! Loss recovery is the textbook RFC 5681 §3.2 fast retransmit with RFC 6582 NewReno partial
-//! ACKs. Linux detects losses with RACK-TLP (RFC 8985) and reduces cwnd with PRR
-//! (RFC 6937), fidelity sheet §0 row 10; that is not modelled yet.
+//! Two loss-recovery paths ([`RecoveryMode`]): the textbook RFC 5681 §3.2 fast retransmit
+//! with RFC 6582 NewReno partial ACKs (here), and Linux's SACK scoreboard with RACK-TLP
+//! (RFC 8985) and PRR (RFC 6937) in [`super::recovery`] (fidelity sheet §0 row 10).
 
+use super::config::RecoveryMode;
+use super::congestion::AckSample;
 use super::counters;
 use super::seq;
 use super::tcb::{Env, Tcb};
 use super::TcpState;
 use crate::stack::Notice;
-use crate::trace::TimerKind;
+use crate::trace::{EventKind, TcpEventKind, TimerKind};
 use crate::wire::TcpRepr;
 
 /// `TCP_FASTRETRANS_THRESH`: duplicate ACKs that trigger a fast retransmit.
@@ -41,16 +43,25 @@ impl Tcb {
             self.snd_wl1 = seg.seq;
             self.snd_wl2 = ack;
         }
-        if ack == self.snd_una {
-            let dup = seg.payload.is_empty()
-                && !seg.flags.fin()
-                && window == prior_wnd
-                && seq::lt(self.snd_una, self.snd_max);
+        let dup = ack == self.snd_una
+            && seg.payload.is_empty()
+            && !seg.flags.fin()
+            && window == prior_wnd
+            && seq::lt(self.snd_una, self.snd_max);
+        if self.mode == RecoveryMode::Linux {
+            self.linux_ack(env, seg, dup);
+        } else if ack == self.snd_una {
             if dup {
                 self.on_dupack(env);
             }
         } else {
             self.on_new_ack(env, seg);
+        }
+        if self.mode == RecoveryMode::Textbook {
+            self.ecn_on_ack(env, seg);
+            if self.ca_state == crate::trace::CaState::Cwr && !seq::lt(self.snd_una, self.high_seq) {
+                self.ca_state = crate::trace::CaState::Open;
+            }
         }
         self.after_ack_state(env);
         self.ack_probe(env);
@@ -61,13 +72,26 @@ impl Tcb {
     /// recovery with cwnd = ssthresh + 3; further ones inflate cwnd by one segment.
     fn on_dupack(&mut self, env: &mut Env) {
         self.dupacks += 1;
+        let count = self.dupacks;
+        env.ctx.event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::DupAck { count } });
         match self.recovery {
             None if self.dupacks == DUPTHRESH => {
                 let now = env.now();
+                let prior_cwnd = self.cc.cwnd();
                 self.cc.enter_recovery(now);
                 let ss = self.cc.ssthresh();
                 self.cc.set_cwnd(ss + DUPTHRESH);
                 self.recovery = Some(self.snd_max);
+                self.ca_state = crate::trace::CaState::Recovery;
+                let (seq, end) = (self.snd_una, self.snd_una.wrapping_add(u32::from(self.mss)));
+                let events = [
+                    TcpEventKind::Lost { seq, end, by: crate::trace::LossDetector::DupAcks },
+                    TcpEventKind::EnterRecovery { ssthresh: ss, cwnd: prior_cwnd },
+                    TcpEventKind::FastRetransmit { seq },
+                ];
+                for what in events {
+                    env.ctx.event(EventKind::TcpEvent { sock: self.id, what });
+                }
                 env.count(counters::FAST_RETRANS);
                 self.retransmit_head(env);
                 self.arm_rto(env);
@@ -123,6 +147,12 @@ impl Tcb {
         if seq::lt(self.snd_nxt, ack) {
             self.snd_nxt = ack;
         }
+        if self.ca_state == crate::trace::CaState::Loss && seq::ge(ack, self.high_seq) {
+            self.ca_state = crate::trace::CaState::Open;
+            let cwnd = self.cc.cwnd();
+            self.cc.set_ca_state(crate::trace::CaState::Open, now);
+            env.ctx.event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::ExitRecovery { cwnd } });
+        }
         self.retransmits = 0;
         self.retrans_start = None;
         let mss = u32::from(self.mss.max(1));
@@ -133,6 +163,8 @@ impl Tcb {
                 self.cc.set_cwnd(ss);
                 self.recovery = None;
                 self.dupacks = 0;
+                self.ca_state = crate::trace::CaState::Open;
+                env.ctx.event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::ExitRecovery { cwnd: ss } });
             }
             Some(_) => {
                 // Partial ACK: retransmit the next hole, deflate by the amount acked, add one
@@ -151,6 +183,25 @@ impl Tcb {
                 let limited =
                     if cwnd < self.cc.ssthresh() { cwnd < 2 * prior_in_flight } else { prior_in_flight >= cwnd };
                 let rtt = sample;
+                if let Some(r) = sample {
+                    self.min_rtt = Some(self.min_rtt.map_or(r, |m| m.min(r)));
+                }
+                let s = AckSample {
+                    now,
+                    acked: acked_segs,
+                    rtt: if any_retrans { None } else { sample },
+                    prior_in_flight,
+                    in_flight: self.packets_in_flight(),
+                    cwnd_limited: limited,
+                    snd_una: self.snd_una,
+                    snd_nxt: self.snd_nxt,
+                    mss: u32::from(self.mss),
+                    srtt: self.rtt.srtt(),
+                    min_rtt: self.min_rtt.unwrap_or_default(),
+                    ca_state: self.ca_state,
+                    ..AckSample::default()
+                };
+                self.cc.pkts_acked(&s);
                 self.cc.on_ack(acked_segs.max(1), rtt, now, limited);
             }
         }

@@ -10,8 +10,52 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum CcAlgorithm {
     /// Linux `tcp_cong.c` Reno (`tcp_reno_cong_avoid`, `tcp_reno_ssthresh`).
-    #[default]
     Reno,
+    /// CUBIC, RFC 9438 with Linux `tcp_cubic.c` constants (the Linux default since 2.6.19).
+    #[default]
+    Cubic,
+    /// BBR v1, Linux `tcp_bbr.c` (needs pacing: the sender paces itself).
+    Bbr,
+}
+
+impl CcAlgorithm {
+    /// The name Linux uses (`tcp_congestion_control`, `ss -i`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CcAlgorithm::Reno => "reno",
+            CcAlgorithm::Cubic => "cubic",
+            CcAlgorithm::Bbr => "bbr",
+        }
+    }
+
+    /// The algorithm called `name` (`reno`, `cubic`, `bbr`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "reno" => Some(CcAlgorithm::Reno),
+            "cubic" => Some(CcAlgorithm::Cubic),
+            "bbr" => Some(CcAlgorithm::Bbr),
+            _ => None,
+        }
+    }
+}
+
+/// How a sender detects losses and reduces cwnd during recovery. The two differ visibly, so
+/// every figure says which one a run follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum RecoveryMode {
+    /// What Linux 6.x does: a SACK scoreboard; losses found by RACK (RFC 8985, time-based:
+    /// a segment is lost once a segment sent after it is delivered and a reordering window has
+    /// passed; `tcp_recovery=1`), tail losses probed by TLP (RFC 8985 §7,
+    /// `tcp_early_retrans=3`); cwnd reduced by PRR (RFC 6937, `tcp_cwnd_reduction`); after an
+    /// RTO only the segments not SACKed are resent. Without SACK it counts duplicate ACKs
+    /// (`tcp_newreno_mark_lost`).
+    #[default]
+    Linux,
+    /// The RFC textbook: three duplicate ACKs trigger a fast retransmit (RFC 5681 §3.2) with
+    /// window inflation (ssthresh + 3, +1 per further duplicate), NewReno partial ACKs
+    /// (RFC 6582 §3.2), deflation to ssthresh at the full ACK; SACK blocks are not used for
+    /// sending decisions; an RTO resends everything from SND.UNA (go-back-N).
+    Textbook,
 }
 
 /// How the sender decides to hold back a small segment.
@@ -111,10 +155,36 @@ pub struct TcpConfig {
     pub initial_cwnd: u32,
     /// `net.ipv4.ip_local_port_range` = 32768 60999.
     pub ephemeral_ports: (u16, u16),
-    /// `net.ipv4.tcp_congestion_control`.
+    /// `net.ipv4.tcp_congestion_control`: CUBIC on Linux (the fidelity sheet's test machine set
+    /// bbr globally, which is not stock), Reno in the RFC profile.
     pub congestion: CcAlgorithm,
     /// Nagle variant (`tcp_nagle_check` or RFC 9293 §3.7.4).
     pub nagle: NagleMode,
+    /// Loss detection and recovery: Linux (SACK, RACK-TLP, PRR) or the RFC 5681/6582
+    /// textbook.
+    #[serde(default)]
+    pub recovery: RecoveryMode,
+    /// `net.ipv4.tcp_early_retrans` (3): tail loss probes (RFC 8985 §7) in the Linux
+    /// recovery mode.
+    #[serde(default = "yes")]
+    pub tail_loss_probe: bool,
+    /// `net.ipv4.tcp_slow_start_after_idle` (1): after more than one RTO without sending,
+    /// cwnd restarts from the initial window (RFC 5681 §4.1, RFC 7661; `tcp_cwnd_restart`).
+    #[serde(default = "yes")]
+    pub slow_start_after_idle: bool,
+    /// `net.ipv4.tcp_moderate_rcvbuf` (1): receive-buffer autotuning up to `tcp_rmem[2]`
+    /// (`tcp_rcv_space_adjust`).
+    #[serde(default = "yes")]
+    pub moderate_rcvbuf: bool,
+    /// Pace every flow at Linux's rate (`tcp_update_pacing_rate`: 200% of cwnd/SRTT in slow
+    /// start, 120% after), as with the `fq` qdisc. Off by default (`fq_codel` does not pace);
+    /// BBR always paces (`SK_PACING_NEEDED`, internal pacing).
+    #[serde(default)]
+    pub pacing: bool,
+    /// `net.ipv4.tcp_ecn` (2): 0 off, 1 request ECN in SYNs and accept it, 2 accept it when
+    /// the peer asks (RFC 3168 §6.1.1).
+    #[serde(default = "two")]
+    pub ecn: u8,
     /// TCP_CORK's ceiling (200 ms, tcp(7)).
     pub cork_ceiling: Duration,
     /// `net.ipv4.tcp_invalid_ratelimit` (500 ms): at most one ACK per this interval in
@@ -132,6 +202,14 @@ pub struct TcpConfig {
     /// Force this initial sequence number on every connection (for figures and tests that
     /// want to show the wrap); `None` draws a random 32-bit ISN (RFC 9293 §3.4.1).
     pub fixed_isn: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn two() -> u8 {
+    2
 }
 
 impl Default for TcpConfig {
@@ -170,8 +248,14 @@ impl TcpConfig {
             fin_timeout: Duration::from_secs(60),
             initial_cwnd: 10,
             ephemeral_ports: (32768, 60999),
-            congestion: CcAlgorithm::Reno,
+            congestion: CcAlgorithm::Cubic,
             nagle: NagleMode::Minshall,
+            recovery: RecoveryMode::Linux,
+            tail_loss_probe: true,
+            slow_start_after_idle: true,
+            moderate_rcvbuf: true,
+            pacing: false,
+            ecn: 2,
             cork_ceiling: Duration::from_millis(200),
             invalid_ratelimit: Duration::from_millis(500),
             check_synrecv_tsecr: true,
@@ -205,6 +289,9 @@ impl TcpConfig {
             rto_algorithm: RtoAlgorithm::Rfc6298,
             time_wait: Duration::from_secs(240),
             nagle: NagleMode::Rfc,
+            congestion: CcAlgorithm::Reno,
+            recovery: RecoveryMode::Textbook,
+            tail_loss_probe: false,
             check_synrecv_tsecr: false,
             ..Self::linux()
         }

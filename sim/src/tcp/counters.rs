@@ -55,6 +55,15 @@ pub const ACK_SKIPPED_SEQ: &str = "TCPACKSkippedSeq";
 /// `LINUX_MIB_TCPWINPROBE`: zero-window probes sent.
 pub const WIN_PROBE: &str = "TCPWinProbe";
 
+/// `LINUX_MIB_TCPLOSSPROBES`: tail loss probes sent.
+pub const LOSS_PROBES: &str = "TCPLossProbes";
+/// `LINUX_MIB_TCPSACKRECOVERY`: recovery episodes entered with SACK.
+pub const SACK_RECOVERY: &str = "TCPSackRecovery";
+/// `LINUX_MIB_TCPRENORECOVERY`: recovery episodes entered without SACK.
+pub const RENO_RECOVERY: &str = "TCPRenoRecovery";
+/// ACKs with ECE that made the sender reduce cwnd (RFC 3168 §6.1.2).
+pub const ECN_ECHOES: &str = "TCPECNEchoes";
+
 /// A host's counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {

@@ -73,6 +73,11 @@ impl Tcb {
         }
         let fit = ((wnd - offset) as usize).min(data.len());
         let data = &data[..fit];
+        let ce = std::mem::take(&mut self.rx_ce);
+        self.ecn_on_data(env, seg, ce);
+        if start == self.rcv_nxt {
+            self.rcv_rtt_measure(env, seg);
+        }
         let (in_order, ooo, filled) = self.queue_data(start, data);
         self.ack.pending = true;
         if in_order > 0 {

@@ -30,12 +30,28 @@ impl TcpStack {
         dst_ip: Ipv4Addr,
         seg: TcpRepr,
     ) -> Option<DropReason> {
+        self.on_segment_ecn(ctx, src_ip, dst_ip, seg, false)
+    }
+
+    /// [`TcpStack::on_segment`] for a segment whose IP header carried `ce` (Congestion
+    /// Experienced, RFC 3168 §5).
+    pub fn on_segment_ecn(
+        &mut self,
+        ctx: &mut StackCtx,
+        src_ip: Ipv4Addr,
+        dst_ip: Ipv4Addr,
+        seg: TcpRepr,
+        ce: bool,
+    ) -> Option<DropReason> {
         let local = SocketAddrV4::new(dst_ip, seg.dst_port);
         let remote = SocketAddrV4::new(src_ip, seg.src_port);
         if seg.src_port == 0 || seg.dst_port == 0 {
             return Some(DropReason::Malformed);
         }
         if let Some(&id) = self.by_tuple.get(&(local, remote)) {
+            if let Some(t) = self.conns.get_mut(&id) {
+                t.rx_ce = ce;
+            }
             match self.conn_segment(ctx, id, &seg) {
                 Some(Outcome::Done(r)) => return r,
                 Some(Outcome::Recycle) | None => {}

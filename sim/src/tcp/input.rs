@@ -42,7 +42,7 @@ impl Tcb {
         if let Some((tsval, _)) = o.timestamps {
             self.ts_recent = tsval;
         }
-        let _ = we_sent_syn;
+        self.ecn_negotiate(env, seg, we_sent_syn);
         self.update_mss(self.path_mss);
     }
 

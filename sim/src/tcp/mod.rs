@@ -12,18 +12,28 @@
 //!   each rule cites its RFC section or kernel function where it is implemented.
 
 mod ack;
+pub mod autotune;
+pub mod bbr;
 pub mod config;
 pub mod congestion;
 pub mod counters;
+pub mod cubic;
 mod data;
 mod demux;
+mod ecn;
 pub mod info;
 mod input;
 pub mod listener;
 mod output;
+pub mod pacing;
+pub mod prr;
+pub mod rack;
+pub mod rate;
+mod recovery;
 mod recv;
 pub mod reuseport;
 pub mod rtt;
+pub mod sack;
 pub mod seq;
 mod stack;
 pub mod state;
@@ -32,9 +42,11 @@ pub mod tcb;
 mod timeouts;
 pub mod timers;
 
-pub use config::{CcAlgorithm, NagleMode, RtoAlgorithm, TcpConfig, TcpProfile};
+pub use bbr::Bbr;
+pub use config::{CcAlgorithm, NagleMode, RecoveryMode, RtoAlgorithm, TcpConfig, TcpProfile};
 pub use congestion::{CongestionControl, Reno};
 pub use counters::Counters;
+pub use cubic::Cubic;
 pub use info::TcpInfo;
 pub use stack::TcpStack;
 pub use state::TcpState;

@@ -1,7 +1,8 @@
 //! Sending: building segments with Linux's options, the transmit loop (`tcp_write_xmit`)
 //! with its congestion-window, receive-window, SWS and Nagle tests, retransmissions, RSTs.
 
-use super::config::NagleMode;
+use super::config::{NagleMode, RecoveryMode};
+use super::congestion::CaEvent;
 use super::counters;
 use super::rtt::backed_off;
 use super::seq;
@@ -15,7 +16,12 @@ use std::net::SocketAddrV4;
 /// Put a TCP segment on the way to the IP layer (DF set: PMTU discovery is on,
 /// `ip_no_pmtu_disc=0`).
 pub fn emit(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr) {
-    ctx.send(OutPacket { src: *local.ip(), dst: *remote.ip(), dont_frag: true, transport: Transport::Tcp(seg) });
+    emit_ecn(ctx, local, remote, seg, 0);
+}
+
+/// [`emit`] with an IP ECN codepoint.
+pub fn emit_ecn(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr, ecn: u8) {
+    ctx.send(OutPacket { src: *local.ip(), dst: *remote.ip(), dont_frag: true, ecn, transport: Transport::Tcp(seg) });
 }
 
 /// The RST answering `seg` when no connection can take it (RFC 9293 §3.10.7.1): if it had an
@@ -89,6 +95,7 @@ impl Tcb {
             0
         };
         let ack = if flags.ack() { self.rcv_nxt } else { 0 };
+        let (flags, ecn) = self.ecn_out(flags, payload.len());
         let seg = TcpRepr {
             src_port: self.local.port(),
             dst_port: self.remote.port(),
@@ -106,7 +113,7 @@ impl Tcb {
         if flags.rst() {
             env.count(counters::OUT_RSTS);
         }
-        emit(env.ctx, self.local, self.remote, seg);
+        emit_ecn(env.ctx, self.local, self.remote, seg, ecn);
     }
 
     /// Send a pure ACK now (`tcp_send_ack`).
@@ -122,6 +129,7 @@ impl Tcb {
     /// Send (or resend) our SYN or SYN-ACK. The ISN never changes ([E2]).
     pub fn send_syn(&mut self, env: &mut Env, synack: bool) {
         let flags = if synack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
+        let flags = flags | self.ecn_syn_flags(env, synack);
         self.send_segment(env, flags, self.iss, Vec::new());
         self.snd_nxt = self.iss.wrapping_add(1);
         self.snd_max = seq::max(self.snd_max, self.snd_nxt);
@@ -165,6 +173,10 @@ impl Tcb {
         }
         let mss = u32::from(self.mss.max(1));
         let mut sent_any = false;
+        if self.mode == RecoveryMode::Linux {
+            // tcp_xmit_retransmit_queue: lost segments go before new data.
+            self.xmit_retransmit_queue(env);
+        }
         loop {
             let data_end = self.data_end();
             let fin_pending = self.fin_seq.is_some_and(|f| seq::le(self.snd_nxt, f));
@@ -193,17 +205,35 @@ impl Tcb {
                 }
                 break;
             }
+            if self.pacing_blocks(env) {
+                break;
+            }
+            if self.in_cwnd_reduction() {
+                self.prr.out += 1;
+            }
             self.send_data(env, self.snd_nxt, len, carries_fin);
             sent_any = true;
         }
         if sent_any {
             self.timers.cancel(env.ctx, self.id, TimerKind::Cork);
             self.timers.cancel(env.ctx, self.id, TimerKind::Persist);
-            if !self.timers.armed(TimerKind::Retransmit) {
+            // tcp_write_xmit: one loss probe per tail episode, else the RTO.
+            if !self.schedule_loss_probe(env) && !self.xmit_timer_armed() {
                 self.arm_rto(env);
             }
         }
+        // tcp_rate_check_app_limited: nothing more to send while cwnd has room.
+        if seq::ge(self.snd_nxt, self.data_end()) && self.packets_in_flight() < self.cc.cwnd() && self.sb.lost_out == 0
+        {
+            let f = self.packets_in_flight();
+            self.rate.mark_app_limited(f);
+        }
         self.check_probe_timer(env);
+    }
+
+    /// The retransmission or loss-probe timer is armed (Linux multiplexes them on one timer).
+    pub fn xmit_timer_armed(&self) -> bool {
+        self.timers.armed(TimerKind::Retransmit) || self.timers.armed(TimerKind::LossProbe)
     }
 
     /// `tcp_check_probe_timer`: nothing in flight but data waiting (window closed or too
@@ -213,7 +243,7 @@ impl Tcb {
         if self.snd_una == self.snd_nxt
             && waiting
             && !self.timers.armed(TimerKind::Persist)
-            && !self.timers.armed(TimerKind::Retransmit)
+            && !self.xmit_timer_armed()
             && self.snd_wnd < u32::from(self.mss)
         {
             let at = env.now() + self.probe0_when(env);
@@ -227,9 +257,11 @@ impl Tcb {
         backed_off(base, self.backoff, env.cfg.rto_max)
     }
 
-    /// Arm the retransmission timer at now + RTO (`tcp_rearm_rto`).
+    /// Arm the retransmission timer at now + RTO (`tcp_rearm_rto`); it replaces a pending
+    /// loss probe.
     pub fn arm_rto(&mut self, env: &mut Env) {
         let at = env.now() + self.rto;
+        self.timers.cancel(env.ctx, self.id, TimerKind::LossProbe);
         self.timers.set(env.ctx, self.id, TimerKind::Retransmit, at);
     }
 
@@ -238,7 +270,15 @@ impl Tcb {
     pub fn send_data(&mut self, env: &mut Env, start: u32, len: u32, fin: bool) {
         let off = seq::dist(self.snd_buf_seq, start) as usize;
         let end_off = (off + len as usize).min(self.snd_buf.len());
-        let payload: Vec<u8> = self.snd_buf.range(off.min(end_off)..end_off).copied().collect();
+        let from = off.min(end_off);
+        let mut payload: Vec<u8> = Vec::with_capacity(end_off - from);
+        let (a, b) = self.snd_buf.as_slices();
+        if from < a.len() {
+            payload.extend_from_slice(&a[from..end_off.min(a.len())]);
+        }
+        if end_off > a.len() {
+            payload.extend_from_slice(&b[from.max(a.len()) - a.len()..end_off - a.len()]);
+        }
         let len = payload.len() as u32;
         let mut flags = TcpFlags::ACK;
         if len > 0 && start.wrapping_add(len) == self.data_end() {
@@ -265,14 +305,35 @@ impl Tcb {
         }
         if seq::gt(end, self.snd_max) {
             let new_start = seq::max(start, self.snd_max);
-            self.rtx.push_back(TxSeg { start: new_start, end, sent_at: now, retrans: is_retrans });
+            let tx = self.rate.on_send(now, self.rtx.is_empty());
+            self.rtx.push_back(TxSeg {
+                start: new_start,
+                end,
+                sent_at: now,
+                retrans: is_retrans,
+                sacked: false,
+                lost: false,
+                rexmit_out: false,
+                tx,
+            });
             self.snd_max = end;
+        }
+        if len > 0 {
+            // tcp_event_data_sent: restarting from idle is a CA event; note the send time.
+            if self.packets_in_flight() <= u32::from(seq::gt(end, start)) && self.rtx.len() <= 1 {
+                let idle = now.saturating_since(self.lsndtime);
+                self.cc.cwnd_event(CaEvent::TxStart { idle }, now);
+            }
+            self.lsndtime = now;
+            self.paced_sent(now, len);
         }
         if len < u32::from(self.mss) {
             // tcp_minshall_update.
             self.snd_sml = end;
         }
         let has_data = !payload.is_empty();
+        // New data (not a retransmission) may be ECN-capable (RFC 3168 §6.1.5).
+        self.tx_new_data = !is_retrans;
         self.send_segment(env, flags, start, payload);
         if seq::gt(end, self.snd_nxt) {
             self.snd_nxt = end;

@@ -184,6 +184,16 @@ impl Tcb {
     fn insert_ooo(&mut self, start: u64, data: &[u8]) {
         let mut lo = start;
         let mut hi = start + data.len() as u64;
+        // The common case: the segment continues the block before it and touches no other.
+        let before = self.ooo.range(..=start).next_back().map(|(&s, b)| (s, s + b.len() as u64));
+        if let Some((s, end)) = before {
+            if end == start && self.ooo.range(start..=hi).next().is_none() {
+                if let Some(b) = self.ooo.get_mut(&s) {
+                    b.extend_from_slice(data);
+                    return;
+                }
+            }
+        }
         let touching: Vec<u64> =
             self.ooo.range(..=hi).filter(|(&s, b)| s + b.len() as u64 >= lo).map(|(&s, _)| s).collect();
         let mut parts = Vec::new();
@@ -279,11 +289,17 @@ impl Tcb {
         self.send_ack(env);
     }
 
-    /// The application read `n` bytes (`tcp_cleanup_rbuf`): send a window update only if the
-    /// window would at least double (so reading 100 bytes from a full buffer sends nothing,
-    /// fidelity sheet §5 [E10]).
+    /// The application read `n` bytes (`tcp_cleanup_rbuf`): an owed ACK goes out if more
+    /// than one full segment arrived since the last ACK ("once-per-two-segments ACK was not
+    /// sent by tcp_input.c": the window test there failed because the data was not read
+    /// yet); otherwise a window update only if the window would at least double (so reading
+    /// 100 bytes from a full buffer sends nothing, fidelity sheet §5 [E10]).
     pub fn after_read(&mut self, env: &mut Env, n: usize) {
         if n == 0 || self.fin_rcvd || !self.synchronized() {
+            return;
+        }
+        if self.ack.pending && seq::dist(self.rcv_wup, self.rcv_nxt) > self.ack.rcv_mss {
+            self.send_ack(env);
             return;
         }
         let now_wnd = self.receive_window_now();

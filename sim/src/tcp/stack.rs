@@ -217,9 +217,10 @@ impl TcpStack {
         if n == 0 {
             return Err(SockError::WouldBlock);
         }
-        tcb.snd_buf.extend(&data[..n]);
-        Self::app(ctx, AppCall::Write { sock, bytes: n as u32 });
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+        tcb.idle_restart_check(&mut env);
+        tcb.snd_buf.extend(&data[..n]);
+        Self::app(env.ctx, AppCall::Write { sock, bytes: n as u32 });
         tcb.push(&mut env, false);
         tcb.trace_after(ctx);
         Ok(n)
@@ -235,9 +236,14 @@ impl TcpStack {
         }
         if !tcb.rcv_buf.is_empty() && max > 0 {
             let n = max.min(tcb.rcv_buf.len());
-            let out: Vec<u8> = tcb.rcv_buf.drain(..n).collect();
+            let mut out = Vec::with_capacity(n);
+            let (a, b) = tcb.rcv_buf.as_slices();
+            out.extend_from_slice(&a[..n.min(a.len())]);
+            out.extend_from_slice(&b[..n - n.min(a.len())]);
+            tcb.rcv_buf.drain(..n);
             Self::app(ctx, AppCall::Read { sock, bytes: n as u32 });
             let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+            tcb.rcv_space_adjust(&mut env);
             tcb.after_read(&mut env, n);
             tcb.trace_after(ctx);
             return Ok(out);
@@ -328,6 +334,35 @@ impl TcpStack {
             tcb.push(&mut env, true);
             tcb.trace_after(ctx);
         }
+        Ok(())
+    }
+
+    /// TCP_CONGESTION: switch this connection's algorithm (`tcp_set_congestion_control`).
+    /// The new one starts from the current cwnd and ssthresh; BBR also turns on the Linux
+    /// recovery mode and pacing.
+    pub fn set_congestion(
+        &mut self,
+        ctx: &mut StackCtx,
+        sock: SockId,
+        alg: super::config::CcAlgorithm,
+    ) -> Result<(), SockError> {
+        let tcb = self.conns.get_mut(&sock).ok_or(SockError::BadSocket)?;
+        if tcb.cc.name() == alg.name() {
+            return Ok(());
+        }
+        let (cwnd, ssthresh) = (tcb.cc.cwnd(), tcb.cc.ssthresh());
+        let mut cc = super::congestion::new_cc(alg, cwnd, ctx.rng.next_u32());
+        cc.set_cwnd(cwnd);
+        if ssthresh < super::congestion::INFINITE_SSTHRESH {
+            cc.set_ssthresh(ssthresh);
+        }
+        tcb.cc = cc;
+        if alg == super::config::CcAlgorithm::Bbr {
+            tcb.mode = super::config::RecoveryMode::Linux;
+        }
+        tcb.update_pacing_rate();
+        tcb.reannounce();
+        tcb.trace_after(ctx);
         Ok(())
     }
 

@@ -4,16 +4,23 @@
 //! Behaviour lives in sibling files: [`super::output`] (sending), [`super::input`] (segment
 //! arrival), [`super::recv`] (receive buffer, window, delayed ACK) and [`super::timeouts`].
 
-use super::config::TcpConfig;
+use super::autotune::RcvSpace;
+use super::config::CcAlgorithm;
+use super::config::{RecoveryMode, TcpConfig};
 use super::congestion::{new_cc, CongestionControl, INFINITE_SSTHRESH};
 use super::counters::{self, Counters};
+use super::pacing::Pacer;
+use super::prr::Prr;
+use super::rack::Rack;
+use super::rate::{RateState, TxRate};
 use super::rtt::RttEstimator;
+use super::sack::Scoreboard;
 use super::seq;
 use super::timers::Timers;
 use super::TcpState;
 use crate::stack::{Notice, SockError, StackCtx};
 use crate::time::{Duration, Instant};
-use crate::trace::{EventKind, QueueKind, SockId, TcpVars};
+use crate::trace::{CaState, CcPhase, CcVars, EventKind, QueueKind, SockId, TcpVars};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddrV4;
 
@@ -55,8 +62,17 @@ pub struct TxSeg {
     pub end: u32,
     /// When it was last sent.
     pub sent_at: Instant,
-    /// Sent more than once: its ACK gives no RTT sample (Karn, RFC 6298 §3).
+    /// Sent more than once: its ACK gives no RTT sample (Karn, RFC 6298 §3;
+    /// `TCPCB_EVER_RETRANS`).
     pub retrans: bool,
+    /// SACKed by the receiver (`TCPCB_SACKED_ACKED`).
+    pub sacked: bool,
+    /// Marked lost and not yet repaired (`TCPCB_LOST`).
+    pub lost: bool,
+    /// A retransmission of it is in flight (`TCPCB_SACKED_RETRANS`).
+    pub rexmit_out: bool,
+    /// Delivery state when it was last sent (`tcp_skb_cb.tx`).
+    pub tx: TxRate,
 }
 
 /// The ACK-timing state (Linux `icsk_ack`, tcp_input.c `tcp_event_data_recv`).
@@ -195,8 +211,40 @@ pub struct Tcb {
     pub cc: Box<dyn CongestionControl>,
     /// Duplicate ACKs in a row.
     pub dupacks: u32,
-    /// In fast recovery until `snd_una` passes this (RFC 6582 `recover`).
+    /// In fast recovery until `snd_una` passes this (RFC 6582 `recover`; textbook mode).
     pub recovery: Option<u32>,
+    /// Loss detection and recovery in use (BBR always uses Linux's).
+    pub mode: RecoveryMode,
+    /// Linux's congestion state (`icsk_ca_state`).
+    pub ca_state: CaState,
+    /// End of the recovery episode: SND.NXT when it began (`high_seq`).
+    pub high_seq: u32,
+    /// SACK scoreboard counts.
+    pub sb: Scoreboard,
+    /// RACK-TLP state.
+    pub rack: Rack,
+    /// Proportional rate reduction state.
+    pub prr: Prr,
+    /// Delivery-rate sampling.
+    pub rate: RateState,
+    /// Pacing.
+    pub pacer: Pacer,
+    /// Receive-buffer autotuning.
+    pub rcv_space: RcvSpace,
+    /// Minimum RTT seen (`tcp_min_rtt`; the run is far shorter than Linux's 5-minute window).
+    pub min_rtt: Option<Duration>,
+    /// When data was last sent (`lsndtime`).
+    pub lsndtime: Instant,
+    /// ECN was negotiated (RFC 3168 §6.1.1).
+    pub ecn_ok: bool,
+    /// Echo ECE on every ACK until the peer's CWR arrives (`TCP_ECN_DEMAND_CWR`).
+    pub ecn_demand_cwr: bool,
+    /// Set CWR on the next data segment (`TCP_ECN_QUEUE_CWR`).
+    pub ecn_queue_cwr: bool,
+    /// The segment being handled arrived with CE in its IP header.
+    pub rx_ce: bool,
+    /// The segment being built carries new data (ECT may be set on it).
+    pub tx_new_data: bool,
 
     /// ACK timing.
     pub ack: AckState,
@@ -228,6 +276,8 @@ pub struct Tcb {
     /// When connect()/the SYN started (for ConnectDone latency).
     pub opened_at: Instant,
     last_vars: Option<TcpVars>,
+    last_cc: Option<CcVars>,
+    last_phase: Option<CcPhase>,
     last_queues: (u32, u32),
 }
 
@@ -294,9 +344,25 @@ impl Tcb {
             retransmits: 0,
             retrans_start: None,
             handshake_retrans: false,
-            cc: new_cc(cfg.congestion, cfg.initial_cwnd),
+            cc: new_cc(cfg.congestion, cfg.initial_cwnd, env.ctx.rng.next_u32()),
             dupacks: 0,
             recovery: None,
+            mode: if cfg.congestion == CcAlgorithm::Bbr { RecoveryMode::Linux } else { cfg.recovery },
+            ca_state: CaState::Open,
+            high_seq: iss,
+            sb: Scoreboard::default(),
+            rack: Rack::default(),
+            prr: Prr::default(),
+            rate: RateState::default(),
+            pacer: Pacer { enabled: cfg.pacing, ..Pacer::default() },
+            rcv_space: RcvSpace::default(),
+            min_rtt: None,
+            lsndtime: env.now(),
+            ecn_ok: false,
+            ecn_demand_cwr: false,
+            ecn_queue_cwr: false,
+            rx_ce: false,
+            tx_new_data: false,
             ack: AckState { rcv_mss: u32::from(MSS_DEFAULT), ..AckState::default() },
             nodelay: false,
             cork: false,
@@ -312,6 +378,8 @@ impl Tcb {
             total_retrans: 0,
             opened_at: env.now(),
             last_vars: None,
+            last_cc: None,
+            last_phase: None,
             last_queues: (0, 0),
         }
     }
@@ -365,10 +433,27 @@ impl Tcb {
         }
     }
 
-    /// Packets in flight: sent segments from `snd_una` up to `snd_nxt`
-    /// (`tcp_packets_in_flight` without SACK/loss marks).
+    /// Packets in flight. Linux mode: `tcp_packets_in_flight` = packets out − SACKed − lost +
+    /// retransmitted. Textbook mode: every segment from `snd_una` up to `snd_nxt` (RFC 5681
+    /// FlightSize; after a timeout SND.NXT went back to SND.UNA).
     pub fn packets_in_flight(&self) -> u32 {
-        self.rtx.iter().filter(|s| seq::lt(s.start, self.snd_nxt)).count() as u32
+        match self.mode {
+            RecoveryMode::Linux => {
+                (self.rtx.len() as u32 + self.sb.retrans_out).saturating_sub(self.sb.sacked_out + self.sb.lost_out)
+            }
+            RecoveryMode::Textbook => {
+                if self.snd_nxt == self.snd_max {
+                    self.rtx.len() as u32
+                } else {
+                    self.rtx.iter().filter(|s| seq::lt(s.start, self.snd_nxt)).count() as u32
+                }
+            }
+        }
+    }
+
+    /// The connection is reducing cwnd (`tcp_in_cwnd_reduction`: CWR or Recovery).
+    pub fn in_cwnd_reduction(&self) -> bool {
+        matches!(self.ca_state, CaState::Cwr | CaState::Recovery)
     }
 
     /// Sequence number one past the last byte written by the application.
@@ -432,6 +517,51 @@ impl Tcb {
             self.last_vars = Some(vars);
             ctx.event(EventKind::Vars { sock: self.id, vars });
         }
+        self.trace_cc(ctx);
+    }
+
+    /// Trace what the algorithm reported and `Cc` if the congestion state, phase, scoreboard,
+    /// pacing rate, bandwidth estimate or minimum RTT changed.
+    fn trace_cc(&mut self, ctx: &mut StackCtx) {
+        while let Some(what) = self.cc.take_event() {
+            ctx.event(EventKind::TcpEvent { sock: self.id, what });
+        }
+        let phase = self.cc.phase();
+        if self.last_phase.is_none() {
+            let what = crate::trace::TcpEventKind::Algorithm {
+                cc: CcAlgorithm::from_name(self.cc.name()).unwrap_or_default(),
+                recovery: self.mode,
+                ecn: self.ecn_ok,
+            };
+            ctx.event(EventKind::TcpEvent { sock: self.id, what });
+        }
+        if self.last_phase.is_some_and(|p| p != phase)
+            && matches!(phase, CcPhase::SlowStart | CcPhase::CongestionAvoidance)
+        {
+            ctx.event(EventKind::TcpEvent { sock: self.id, what: crate::trace::TcpEventKind::Phase { phase } });
+        }
+        self.last_phase = Some(phase);
+        let vars = CcVars {
+            ca_state: self.ca_state,
+            phase,
+            pipe: self.packets_in_flight(),
+            sacked: self.sb.sacked_out,
+            lost: self.sb.lost_out,
+            retrans: self.sb.retrans_out,
+            pacing_rate: if self.pacing_enabled() { self.pacer.rate } else { 0 },
+            bw_estimate: self.cc.bw_estimate(),
+            min_rtt: self.min_rtt.unwrap_or(Duration::ZERO),
+            bytes_acked: self.bytes_acked,
+        };
+        if self.last_cc != Some(vars) {
+            self.last_cc = Some(vars);
+            ctx.event(EventKind::Cc { sock: self.id, vars });
+        }
+    }
+
+    /// Trace the algorithms again with the next variables (after TCP_CONGESTION).
+    pub fn reannounce(&mut self) {
+        self.last_phase = None;
     }
 
     /// Trace the send and receive queue lengths if they changed.

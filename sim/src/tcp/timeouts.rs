@@ -1,13 +1,15 @@
 //! What each timer does when it fires (Linux net/ipv4/tcp_timer.c and
 //! inet_connection_sock.c `reqsk_timer_handler`).
 
+use super::config::RecoveryMode;
+use super::congestion::INFINITE_SSTHRESH;
 use super::counters;
 use super::rtt::model_timeout;
 use super::seq;
 use super::tcb::{Env, Tcb};
 use super::TcpState;
 use crate::stack::SockError;
-use crate::trace::TimerKind;
+use crate::trace::{CaState, EventKind, TcpEventKind, TimerKind};
 
 impl Tcb {
     /// Run the handler of `kind`, which has just fired.
@@ -20,6 +22,9 @@ impl Tcb {
             TimerKind::TimeWait | TimerKind::FinWait2 => self.set_state(env, TcpState::Closed),
             TimerKind::Cork => self.push(env, true),
             TimerKind::Keepalive => {}
+            TimerKind::LossProbe => self.on_loss_probe(env),
+            TimerKind::ReorderTimeout => self.on_reorder_timeout(env),
+            TimerKind::Pacing => self.push(env, false),
         }
     }
 
@@ -66,22 +71,36 @@ impl Tcb {
         }
         env.count(counters::TIMEOUTS);
         let now = env.now();
-        if self.backoff == 0 {
-            self.cc.on_rto(now);
+        if self.mode == RecoveryMode::Linux {
+            self.enter_loss_linux(env);
         } else {
-            self.cc.set_cwnd(1);
+            if self.backoff == 0 {
+                self.cc.on_rto(now);
+            } else {
+                self.cc.set_cwnd(1);
+            }
+            self.cc.set_ca_state(CaState::Loss, now);
+            self.ca_state = CaState::Loss;
+            // Recovery ends; the go-back-N retransmissions are driven by ACKs.
+            self.recovery = None;
+            self.dupacks = 0;
+            for s in self.rtx.iter_mut() {
+                s.retrans = true;
+            }
+            // Go back to SND.UNA: everything outstanding is presumed lost.
+            self.high_seq = self.snd_max;
+            self.snd_nxt = self.snd_una;
         }
-        // Recovery ends; the go-back-N retransmissions are driven by ACKs.
-        self.recovery = None;
-        self.dupacks = 0;
-        for s in self.rtx.iter_mut() {
-            s.retrans = true;
-        }
-        // Go back to SND.UNA: everything outstanding is presumed lost.
-        self.snd_nxt = self.snd_una;
         self.retransmits += 1;
         self.backoff += 1;
         self.rto = self.rto.mul(2).min(cfg.rto_max);
+        let ss = self.cc.ssthresh();
+        let what = TcpEventKind::Rto {
+            backoff: self.backoff,
+            ssthresh: if ss >= INFINITE_SSTHRESH { u32::MAX } else { ss },
+            cwnd: self.cc.cwnd(),
+        };
+        env.ctx.event(EventKind::TcpEvent { sock: self.id, what });
         self.push(env, true);
         if seq::lt(self.snd_una, self.snd_max) {
             self.arm_rto(env);

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 /// Deadlines of a connection's timers; `None` = not armed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timers {
-    slots: [Option<Instant>; 8],
+    slots: [Option<Instant>; 11],
 }
 
-const KINDS: [TimerKind; 8] = [
+const KINDS: [TimerKind; 11] = [
     TimerKind::Retransmit,
     TimerKind::SynAck,
     TimerKind::DelayedAck,
@@ -22,6 +22,9 @@ const KINDS: [TimerKind; 8] = [
     TimerKind::FinWait2,
     TimerKind::Cork,
     TimerKind::Keepalive,
+    TimerKind::LossProbe,
+    TimerKind::ReorderTimeout,
+    TimerKind::Pacing,
 ];
 
 fn idx(kind: TimerKind) -> usize {
@@ -34,6 +37,9 @@ fn idx(kind: TimerKind) -> usize {
         TimerKind::FinWait2 => 5,
         TimerKind::Cork => 6,
         TimerKind::Keepalive => 7,
+        TimerKind::LossProbe => 8,
+        TimerKind::ReorderTimeout => 9,
+        TimerKind::Pacing => 10,
     }
 }
 

@@ -5,17 +5,35 @@ use std::net::Ipv4Addr;
 
 /// Adds `bytes` to a running 32-bit sum as big-endian 16-bit words; an odd final byte is
 /// padded with a zero byte on the right (RFC 1071 §1, step 1).
-pub fn sum(mut acc: u32, bytes: &[u8]) -> u32 {
-    let mut chunks = bytes.chunks_exact(2);
-    for c in &mut chunks {
-        acc = acc.wrapping_add(u32::from(u16::from_be_bytes([c[0], c[1]])));
-        // Fold early so that the sum cannot overflow on any input length.
-        acc = (acc & 0xffff) + (acc >> 16);
+///
+/// Computed as RFC 1071 §2 allows: 32-bit little-endian words are added into a 64-bit
+/// accumulator ("deferred carries", "parallel summation": 2^16 ≡ 1 modulo 2^16 − 1) and the
+/// folded 16-bit result is byte-swapped back ("byte order independence"). The result is the
+/// same one's-complement sum, at most 0x1fffe.
+pub fn sum(acc: u32, bytes: &[u8]) -> u32 {
+    // Each word adds less than 2^32, so 2^31 words (8 GiB) cannot overflow 64 bits.
+    let mut words = bytes.chunks_exact(4);
+    let mut s: u64 = words.by_ref().map(|c| u64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]]))).sum();
+    let rest = words.remainder();
+    let mut pairs = rest.chunks_exact(2);
+    for c in &mut pairs {
+        s += u64::from(u16::from_le_bytes([c[0], c[1]]));
     }
-    if let [last] = chunks.remainder() {
-        acc = acc.wrapping_add(u32::from(*last) << 8);
+    if let [last] = pairs.remainder() {
+        s += u64::from(*last);
     }
-    acc
+    let mut x = fold16(s);
+    // Back to network byte order.
+    x = u64::from((x as u16).swap_bytes());
+    fold16(x + u64::from(acc)) as u32
+}
+
+/// Fold a wide one's-complement sum to 16 bits.
+fn fold16(mut s: u64) -> u64 {
+    while s > 0xffff {
+        s = (s & 0xffff) + (s >> 16);
+    }
+    s
 }
 
 /// Folds the carries back into 16 bits and complements (RFC 1071 §1, steps 2-3).

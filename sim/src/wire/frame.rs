@@ -148,7 +148,11 @@ impl Frame {
     /// The frame's bytes: Ethernet header (with `eth.ethertype` as given) and payload, without
     /// FCS or padding, as a Linux capture shows them.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut buf = Vec::new();
+        let payload = match &self.payload {
+            FramePayload::Arp(_) => 28,
+            FramePayload::Ipv4(p) => p.buffer_len(),
+        };
+        let mut buf = Vec::with_capacity(14 + payload);
         self.eth.emit(&mut buf);
         match &self.payload {
             FramePayload::Arp(a) => a.emit(&mut buf),

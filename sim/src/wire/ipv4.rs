@@ -55,6 +55,11 @@ impl Ipv4Repr {
     }
 }
 
+/// ECN codepoint ECT(0) (RFC 3168 §5): the sender is ECN-capable.
+pub const ECN_ECT0: u8 = 0b10;
+/// ECN codepoint CE (RFC 3168 §5): congestion experienced, set by a router's queue.
+pub const ECN_CE: u8 = 0b11;
+
 /// Field offsets of the IPv4 header (RFC 791 §3.1, "Internet Header Format").
 pub mod field {
     use core::ops::Range;
