@@ -4,7 +4,9 @@
 //! to it; the shell adds controls, timeline, ladder, packet detail, event log and sharing.
 
 pub mod call_cost;
+pub mod encapsulation;
 pub mod handshake;
+pub mod hop_by_hop;
 pub mod host_to_host;
 pub mod runner;
 pub mod shell;
@@ -33,6 +35,8 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "call-cost" => call_cost::run(params, seed),
         "handshake" => handshake::run(params, seed),
         "host-to-host" => host_to_host::run(params, seed),
+        "encapsulation" => encapsulation::run(params, seed),
+        "hop-by-hop" => hop_by_hop::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -42,6 +46,8 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
     match kind {
         "call-cost" => call_cost::view(runs, params, t),
         "host-to-host" => host_to_host::view(runs, t),
+        "encapsulation" => encapsulation::view(runs, t),
+        "hop-by-hop" => hop_by_hop::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -52,6 +58,8 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "call-cost" => call_cost::FAITHFUL,
         "handshake" => handshake::FAITHFUL,
         "host-to-host" => host_to_host::FAITHFUL,
+        "encapsulation" => encapsulation::FAITHFUL,
+        "hop-by-hop" => hop_by_hop::FAITHFUL,
         _ => "",
     }
 }

@@ -4,7 +4,7 @@
 //! includes it (by `#[path]`) to validate the figure blocks in `lessons/` at build time, so
 //! it depends only on `wirewise_sim::params`.
 
-use wirewise_sim::params::{flag, number, ParamSpec};
+use wirewise_sim::params::{choice, flag, number, ParamSpec};
 
 /// A figure kind: its name in lessons and URLs, its title and its parameters. Every kind
 /// also takes `seed` (the run's random seed) and `t` (the time cursor, in seconds) in URLs.
@@ -64,11 +64,47 @@ const HOST_TO_HOST: &[ParamSpec] = &[number(
     "Time for a packet to reach the server and an answer to come back.",
 )];
 
+const ENCAPSULATION: &[ParamSpec] = &[
+    number(
+        "request",
+        "Request size",
+        100.0,
+        20000.0,
+        1.0,
+        "bytes",
+        3000.0,
+        "Bytes of the HTTP POST (request line, headers and JSON body) the client writes.",
+    ),
+    number(
+        "mtu",
+        "Link MTU",
+        576.0,
+        9000.0,
+        1.0,
+        "bytes",
+        1500.0,
+        "Largest IP packet the link carries; the MSS is the MTU minus 40.",
+    ),
+];
+
+const HOP_BY_HOP: &[ParamSpec] = &[
+    choice(
+        "path",
+        "Path",
+        &["routers", "nat"],
+        "routers",
+        "routers: traceroute across three routers; nat: a laptop behind a NAT router calling a server.",
+    ),
+    flag("forward", "Port forward 8080 (NAT path)", false, "Forward TCP port 8080 on the NAT router to the laptop."),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
     FigureKind { name: "handshake", title: "Opening and closing a TCP connection", params: HANDSHAKE },
     FigureKind { name: "host-to-host", title: "Who is who on the wire: MAC, IP and port", params: HOST_TO_HOST },
+    FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
+    FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
 ];
 
 /// The kind called `name`.
