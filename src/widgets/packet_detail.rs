@@ -34,7 +34,7 @@ pub fn byte_range(f: &Field) -> std::ops::Range<usize> {
 /// Where a field sits, for people: "bytes 14–15", "byte 14, bits 0–3".
 pub fn position(f: &Field) -> String {
     let r = byte_range(f);
-    if f.bit_offset % 8 != 0 || f.bit_len % 8 != 0 {
+    if !f.bit_offset.is_multiple_of(8) || !f.bit_len.is_multiple_of(8) {
         let from = f.bit_offset % 8;
         let to = from + f.bit_len - 1;
         if r.len() == 1 {
