@@ -43,7 +43,7 @@ fn hop_of(trace: &Trace, x: &crate::trace::Transmission) -> Option<Hop> {
     let frame = Frame::parse(bytes).ok()?;
     let FramePayload::Ipv4(p) = frame.payload else { return None };
     let (ports, what) = match &p.transport {
-        Transport::Tcp(t) => (Some((t.src_port, t.dst_port)), format!("TCP {:?}", t.flags).replace("TcpFlags", "")),
+        Transport::Tcp(t) => (Some((t.src_port, t.dst_port)), format!("TCP {}", t.flags)),
         Transport::Udp(u) => (Some((u.src_port, u.dst_port)), format!("UDP, {} bytes", u.payload.len())),
         Transport::Icmp(IcmpRepr::EchoRequest { ident, .. }) => (Some((*ident, *ident)), "ICMP echo request".into()),
         Transport::Icmp(IcmpRepr::EchoReply { ident, .. }) => (Some((*ident, *ident)), "ICMP echo reply".into()),
