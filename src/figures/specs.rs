@@ -18,16 +18,7 @@ pub struct FigureKind {
     pub params: &'static [ParamSpec],
 }
 
-const RTT: ParamSpec = number(
-    "rtt",
-    "Round-trip time",
-    0.02,
-    500.0,
-    0.01,
-    "ms",
-    50.0,
-    "Time for a packet to reach the server and an answer to come back.",
-);
+const RTT: ParamSpec = number("rtt", "Round-trip time", 0.02, 500.0, 0.01, "ms", 50.0, RTT_HELP);
 
 const CALL_COST: &[ParamSpec] = &[
     RTT,
@@ -42,27 +33,18 @@ const CALL_COST: &[ParamSpec] = &[
     ),
 ];
 
-const HANDSHAKE: &[ParamSpec] = &[number(
-    "rtt",
-    "Round-trip time",
-    1.0,
-    500.0,
-    1.0,
-    "ms",
-    50.0,
-    "Time for a packet to reach the server and an answer to come back.",
-)];
+/// A round-trip-time slider in whole milliseconds from 1 to 500, starting at `default`.
+const fn rtt_whole_ms(default: f64) -> ParamSpec {
+    number("rtt", "Round-trip time", 1.0, 500.0, 1.0, "ms", default, RTT_HELP)
+}
 
-const HOST_TO_HOST: &[ParamSpec] = &[number(
-    "rtt",
-    "Round-trip time",
-    1.0,
-    500.0,
-    1.0,
-    "ms",
-    20.0,
-    "Time for a packet to reach the server and an answer to come back.",
-)];
+const RTT_HELP: &str = "Time for a packet to reach the server and an answer to come back.";
+
+const RTT_WHOLE_MS: ParamSpec = rtt_whole_ms(50.0);
+
+const HANDSHAKE: &[ParamSpec] = &[RTT_WHOLE_MS];
+
+const HOST_TO_HOST: &[ParamSpec] = &[rtt_whole_ms(20.0)];
 
 const CASE: ParamSpec = choice(
     "case",
@@ -85,17 +67,6 @@ const HANDSHAKE_LADDER: &[ParamSpec] = &[
 ];
 
 const STATE_DIAGRAM: &[ParamSpec] = &[CASE, RTT_WHOLE_MS];
-
-const RTT_WHOLE_MS: ParamSpec = number(
-    "rtt",
-    "Round-trip time",
-    1.0,
-    500.0,
-    1.0,
-    "ms",
-    50.0,
-    "Time for a packet to reach the server and an answer to come back.",
-);
 
 const CONNECTION_COST: &[ParamSpec] = &[
     RTT_WHOLE_MS,
