@@ -146,6 +146,32 @@ pub(crate) fn listen_event(ctx: &mut StackCtx, sock: SockId, peer: SocketAddrV4,
 }
 
 impl TcpStack {
+    /// A child connection of listener `lid`, registered in the trace and waiting in LISTEN for
+    /// the caller to fill in the handshake (`inet_csk_clone_lock` in net/ipv4/inet_connection_sock.c
+    /// makes the child from the listener; a request sock and a validated syncookie both end here).
+    pub(crate) fn passive_child(
+        &mut self,
+        ctx: &mut StackCtx,
+        lid: SockId,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+    ) -> Tcb {
+        let id = ctx.new_socket(SockInfo {
+            node: ctx.node,
+            kind: SockKind::TcpConn,
+            local,
+            remote: Some(remote),
+            parent: Some(lid),
+        });
+        let adv_mss = self.adv_mss();
+        let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
+        let mut tcb = Tcb::new(&mut env, id, local, remote, adv_mss);
+        tcb.passive = true;
+        tcb.parent = Some(lid);
+        tcb.state = TcpState::Listen;
+        tcb
+    }
+
     /// A segment for a listener with no connection of its own (`tcp_v4_do_rcv` in LISTEN).
     pub(crate) fn listener_segment(
         &mut self,
@@ -239,19 +265,9 @@ impl TcpStack {
             return None;
         }
         // A request sock: the child in SYN-RECEIVED with timer TCP_TIMEOUT_INIT.
-        let id = ctx.new_socket(SockInfo {
-            node: ctx.node,
-            kind: SockKind::TcpConn,
-            local,
-            remote: Some(remote),
-            parent: Some(lid),
-        });
-        let adv_mss = self.adv_mss();
+        let mut tcb = self.passive_child(ctx, lid, local, remote);
+        let (id, adv_mss) = (tcb.id, self.adv_mss());
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
-        let mut tcb = Tcb::new(&mut env, id, local, remote, adv_mss);
-        tcb.passive = true;
-        tcb.parent = Some(lid);
-        tcb.state = TcpState::Listen;
         tcb.irs = seg.seq;
         tcb.rcv_nxt = seg.seq.wrapping_add(1);
         tcb.rcv_wup = tcb.rcv_nxt;

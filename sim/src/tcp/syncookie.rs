@@ -8,11 +8,11 @@
 
 use super::counters;
 use super::stack::TcpStack;
-use super::tcb::{Env, Tcb, MIN_MSS, TS_LEN};
+use super::tcb::{Env, MIN_MSS, TS_LEN};
 use super::TcpState;
 use crate::stack::StackCtx;
 use crate::time::Instant;
-use crate::trace::{DropReason, SockId, SockInfo, SockKind};
+use crate::trace::{DropReason, SockId};
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr};
 use std::net::SocketAddrV4;
 
@@ -142,19 +142,9 @@ impl TcpStack {
             return Some(Some(DropReason::ListenOverflow));
         }
         self.counters.inc(ctx, counters::SYNCOOKIES_RECV);
-        let id = ctx.new_socket(SockInfo {
-            node: ctx.node,
-            kind: SockKind::TcpConn,
-            local,
-            remote: Some(remote),
-            parent: Some(lid),
-        });
-        let adv_mss = self.adv_mss();
+        let mut tcb = self.passive_child(ctx, lid, local, remote);
+        let id = tcb.id;
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
-        let mut tcb = Tcb::new(&mut env, id, local, remote, adv_mss);
-        tcb.passive = true;
-        tcb.parent = Some(lid);
-        tcb.state = TcpState::Listen;
         tcb.iss = seg.ack.wrapping_sub(1);
         tcb.snd_una = seg.ack;
         tcb.snd_nxt = seg.ack;
