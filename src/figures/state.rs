@@ -1,0 +1,342 @@
+//! A figure's whole state (parameters, seed, time cursor, playback, selected frame) and how
+//! every control changes it: a reducer, as in Yew's function_todomvc. Running the simulation
+//! happens here too, because a new parameter means a new run.
+
+use super::specs::FigureKind;
+use super::{run_kind, Runs};
+use crate::route::{format_query, Route};
+use std::rc::Rc;
+use wirewise_sim::params::{ParamSet, ParamValue};
+use wirewise_sim::time::Instant;
+use wirewise_sim::trace::{EventKind, FrameId, Trace};
+use yew::Reducible;
+
+/// The seed a figure uses when neither the lesson nor the URL gives one.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Playback speeds the timeline offers.
+pub const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+
+/// How long the interesting part of a run should take to play at 1x, in seconds.
+const PLAY_SECONDS: f64 = 4.0;
+
+/// Everything a figure shows is a function of this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureState {
+    /// Which figure.
+    pub kind: &'static FigureKind,
+    /// Its parameters.
+    pub params: ParamSet,
+    /// The runs' seed.
+    pub seed: u64,
+    /// The time cursor.
+    pub t: Instant,
+    /// Whether the timeline is playing.
+    pub playing: bool,
+    /// Playback speed (1.0 = the scale below).
+    pub speed: f64,
+    /// The frame shown in the packet detail panel.
+    pub selected: Option<FrameId>,
+    /// The runs, or why they failed.
+    pub runs: Rc<Result<Runs, String>>,
+    /// End of the timeline: the interesting part of the main run.
+    pub span: Instant,
+    /// Event times up to `span`, for stepping.
+    pub times: Rc<Vec<Instant>>,
+    /// Network time per second of animation at 1x, in nanoseconds (a 1-2-5 number).
+    pub scale_ns: u64,
+    /// What was clamped or ignored when reading the parameters.
+    pub warnings: Vec<String>,
+}
+
+/// What a control asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Change one parameter (re-runs the simulation).
+    SetParam(&'static str, ParamValue),
+    /// Move the cursor.
+    Seek(Instant),
+    /// Toggle playback.
+    TogglePlay,
+    /// Change the playback speed.
+    Speed(f64),
+    /// Wall-clock milliseconds passed while playing.
+    Tick(f64),
+    /// Step to the previous event.
+    Prev,
+    /// Step to the next event.
+    Next,
+    /// Go to the start.
+    Start,
+    /// Go to the end.
+    End,
+    /// Show a frame in the detail panel (or none).
+    Select(Option<FrameId>),
+}
+
+impl FigureState {
+    /// The state for `kind` with the lesson's `block` parameters (already valid) and then the
+    /// URL's `query` applied leniently; problems become `warnings`.
+    pub fn new(
+        kind: &'static FigureKind,
+        block: &[(&str, &str)],
+        block_seed: Option<u64>,
+        query: &[(String, String)],
+    ) -> FigureState {
+        let specs = kind.params;
+        let (mut params, mut problems) = ParamSet::apply_lenient(specs, block.iter().copied());
+        let mut warnings: Vec<String> = problems
+            .drain(..)
+            .map(|e| warning_for(&e.to_string()))
+            .collect();
+        let mut seed = block_seed.unwrap_or(DEFAULT_SEED);
+        let mut t = None;
+        for (key, value) in query {
+            match key.as_str() {
+                "seed" => match value.trim().parse::<u64>() {
+                    Ok(s) => seed = s,
+                    Err(_) => warnings.push(format!(
+                        "Ignored seed '{value}': it must be a whole number."
+                    )),
+                },
+                "t" => match value.trim().parse::<f64>() {
+                    Ok(s) if s.is_finite() && s >= 0.0 => {
+                        t = Some(Instant((s * 1e9).round().min(u64::MAX as f64) as u64))
+                    }
+                    _ => warnings.push(format!(
+                        "Ignored t '{value}': it must be a time in seconds."
+                    )),
+                },
+                "caption" | "embed" => {}
+                _ => {
+                    let (applied, errors) =
+                        ParamSet::apply_lenient(specs, [(key.as_str(), value.as_str())]);
+                    if let Some(v) = applied.get(key) {
+                        if errors.is_empty()
+                            || matches!(
+                                errors[0],
+                                wirewise_sim::params::ParamError::OutOfRange { .. }
+                            )
+                        {
+                            params.set(specs, key, v.clone());
+                        }
+                    }
+                    warnings.extend(errors.iter().map(|e| warning_for(&e.to_string())));
+                }
+            }
+        }
+        let mut state = FigureState {
+            kind,
+            params,
+            seed,
+            t: Instant::ZERO,
+            playing: false,
+            speed: 1.0,
+            selected: None,
+            runs: Rc::new(Err(String::new())),
+            span: Instant::ZERO,
+            times: Rc::new(Vec::new()),
+            scale_ns: 1,
+            warnings,
+        };
+        state.rerun();
+        state.t = match t {
+            Some(t) if t > state.span => {
+                state.warnings.push(format!(
+                    "Moved t to the end of the run ({}).",
+                    crate::widgets::format::duration(state.span.0)
+                ));
+                state.span
+            }
+            Some(t) => t,
+            None => state.span,
+        };
+        state
+    }
+
+    /// Runs the simulation for the current parameters and seed.
+    fn rerun(&mut self) {
+        let runs = run_kind(self.kind.name, &self.params, self.seed);
+        let (span, times) = match &runs {
+            Ok(r) => (interesting_end(&r.main.trace), r.main.trace.event_times()),
+            Err(_) => (Instant::ZERO, Vec::new()),
+        };
+        self.span = span;
+        self.times = Rc::new(times.into_iter().filter(|t| *t <= span).collect());
+        self.scale_ns = nice_scale(span.0 as f64 / PLAY_SECONDS);
+        self.runs = Rc::new(runs);
+        self.t = self.t.min(span);
+        if let (Some(f), Ok(r)) = (self.selected, self.runs.as_ref()) {
+            if f as usize >= r.main.trace.frames.len() {
+                self.selected = None;
+            }
+        }
+    }
+
+    /// The query that reproduces this state: non-default parameters, seed and t.
+    pub fn query(&self) -> Vec<(String, String)> {
+        let mut q = self.params.non_default_pairs(self.kind.params);
+        q.push(("seed".into(), self.seed.to_string()));
+        q.push(("t".into(), seconds(self.t)));
+        q
+    }
+
+    /// The figure page for this state, as a hash.
+    pub fn figure_href(&self) -> String {
+        Route::Figure {
+            kind: self.kind.name.into(),
+            query: self.query(),
+        }
+        .href()
+    }
+
+    /// The embed page for this state, as a hash.
+    pub fn embed_href(&self) -> String {
+        format!("#/embed/{}?{}", self.kind.name, format_query(&self.query()))
+    }
+}
+
+impl Reducible for FigureState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetParam(name, value) => {
+                let before = s.params.clone();
+                s.params.set(s.kind.params, name, value);
+                if s.params == before {
+                    return self;
+                }
+                s.rerun();
+            }
+            Action::Seek(t) => {
+                s.t = t.min(s.span);
+                s.playing = false;
+            }
+            Action::TogglePlay => {
+                let on = !s.playing;
+                start_or_stop(&mut s, on);
+            }
+            Action::Speed(x) => s.speed = x.clamp(0.1, 10.0),
+            Action::Tick(wall_ms) => {
+                if !s.playing {
+                    return self;
+                }
+                let step = (wall_ms.clamp(0.0, 100.0) / 1000.0) * s.speed * s.scale_ns as f64;
+                s.t = Instant(s.t.0.saturating_add(step as u64)).min(s.span);
+                if s.t >= s.span {
+                    s.playing = false;
+                }
+            }
+            Action::Prev => {
+                s.playing = false;
+                let i = s.times.partition_point(|x| *x < s.t);
+                s.t = if i == 0 {
+                    Instant::ZERO
+                } else {
+                    s.times[i - 1]
+                };
+            }
+            Action::Next => {
+                s.playing = false;
+                let i = s.times.partition_point(|x| *x <= s.t);
+                s.t = s.times.get(i).copied().unwrap_or(s.span);
+            }
+            Action::Start => {
+                s.playing = false;
+                s.t = Instant::ZERO;
+            }
+            Action::End => {
+                s.playing = false;
+                s.t = s.span;
+            }
+            Action::Select(f) => s.selected = f,
+        }
+        if s == *self {
+            self
+        } else {
+            Rc::new(s)
+        }
+    }
+}
+
+fn start_or_stop(s: &mut FigureState, on: bool) {
+    if on && s.t >= s.span {
+        s.t = Instant::ZERO;
+    }
+    s.playing = on && s.span > Instant::ZERO;
+}
+
+fn warning_for(error: &str) -> String {
+    format!("Parameter problem: {error}. The figure uses the nearest allowed value or the default.")
+}
+
+/// Seconds with up to nine decimals and no trailing zeros, for URLs.
+pub fn seconds(t: Instant) -> String {
+    let s = format!("{}.{:09}", t.0 / 1_000_000_000, t.0 % 1_000_000_000);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Where a timeline over `trace` should end: a little after the last frame arrives or the
+/// last application event, whichever is later (so long timers such as TIME-WAIT do not
+/// stretch the timeline to a minute of nothing).
+pub fn interesting_end(trace: &Trace) -> Instant {
+    let last_frame = trace
+        .transmissions()
+        .iter()
+        .map(|x| x.end)
+        .max()
+        .unwrap_or(Instant::ZERO);
+    let last_app = trace
+        .events
+        .iter()
+        .rev()
+        .find(|e| {
+            matches!(e.kind, EventKind::App { .. } | EventKind::TcpState { .. })
+                && e.t <= last_frame.max(Instant(1)) + wirewise_sim::time::Duration::from_secs(1)
+        })
+        .map(|e| e.t)
+        .unwrap_or(Instant::ZERO);
+    let end = last_frame.max(last_app);
+    if end == Instant::ZERO {
+        trace.end
+    } else {
+        end + wirewise_sim::time::Duration(end.0 / 25)
+    }
+}
+
+/// The 1-2-5 number at or above `ns` (at least 1 µs).
+pub fn nice_scale(ns: f64) -> u64 {
+    let ns = ns.max(1000.0);
+    let mut base = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            let v = base.saturating_mul(m);
+            if v as f64 >= ns || v == u64::MAX {
+                return v;
+            }
+        }
+        base = base.saturating_mul(10);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_are_1_2_5() {
+        assert_eq!(nice_scale(30e6), 50_000_000);
+        assert_eq!(nice_scale(100e6), 100_000_000);
+        assert_eq!(nice_scale(101e6), 200_000_000);
+        assert_eq!(nice_scale(1.0), 1000);
+    }
+
+    #[test]
+    fn seconds_are_short() {
+        assert_eq!(seconds(Instant(1_500_000_000)), "1.5");
+        assert_eq!(seconds(Instant(0)), "0");
+        assert_eq!(seconds(Instant(50_000)), "0.00005");
+    }
+}

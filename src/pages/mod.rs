@@ -1,0 +1,7 @@
+//! The app's pages, one per route.
+
+pub mod embed;
+pub mod figure;
+pub mod home;
+pub mod lesson;
+pub mod not_found;

@@ -1,0 +1,284 @@
+//! The ladder (sequence) diagram: one vertical lane per node, time running down, and each
+//! frame a slanted arrow from its sender at the first bit to its receiver at the last bit, so
+//! the slope is the real one-way delay. Frames after the cursor are dimmed, a frame in flight
+//! shows where it is, a lost frame ends in a cross. Each lane's header shows the node's TCP
+//! state at the cursor. Arrows are buttons: click, Enter or Space selects one; Up and Down
+//! move between them.
+
+use crate::figures::runner::Run;
+use crate::widgets::format;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wirewise_sim::tcp::TcpState;
+use wirewise_sim::time::Instant;
+use wirewise_sim::trace::{EventKind, FrameId, NodeId, NodeKind, SockKind, Trace, Transmission};
+use yew::prelude::*;
+
+/// Ladder properties.
+#[derive(Properties, PartialEq)]
+pub struct LadderProps {
+    /// The run to draw.
+    pub run: Rc<Run>,
+    /// The cursor.
+    pub t: Instant,
+    /// The end of the timeline (the bottom of the diagram).
+    pub span: Instant,
+    /// The selected frame.
+    pub selected: Option<FrameId>,
+    /// Selects a frame.
+    pub on_select: Callback<Option<FrameId>>,
+    /// A prefix for element ids, unique in the page.
+    pub id: AttrValue,
+}
+
+const WIDTH: f64 = 460.0;
+const TOP: f64 = 84.0;
+const LEFT: f64 = 96.0;
+const RIGHT: f64 = 46.0;
+const LABEL_GAP: f64 = 13.0;
+
+/// The lanes: every node that sends or receives a frame, in node order (hosts only if none).
+pub fn lanes(trace: &Trace, txs: &[Transmission]) -> Vec<NodeId> {
+    let mut v: Vec<NodeId> = txs.iter().flat_map(|x| [x.from, x.to]).collect();
+    if v.is_empty() {
+        v = (0..trace.nodes.len() as NodeId)
+            .filter(|n| trace.nodes[*n as usize].kind == NodeKind::Host)
+            .collect();
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The TCP state a node's lane shows at `t`: its connection socket that changed state last,
+/// else LISTEN if it has a listener, else CLOSED.
+pub fn node_state(trace: &Trace, node: NodeId, t: Instant) -> TcpState {
+    let n = trace.count_until(t);
+    let conn = trace.events[..n].iter().rev().find_map(|e| match &e.kind {
+        EventKind::TcpState { sock, to, .. }
+            if trace
+                .sockets
+                .get(*sock as usize)
+                .is_some_and(|s| s.node == node && s.kind == SockKind::TcpConn) =>
+        {
+            Some(*to)
+        }
+        _ => None,
+    });
+    let listener = || {
+        trace.sockets.iter().enumerate().any(|(i, s)| {
+            s.node == node
+                && s.kind == SockKind::TcpListener
+                && trace.tcp_state_at(i as u32, t) == TcpState::Listen
+        })
+    };
+    match conn {
+        Some(s) if s != TcpState::Closed => s,
+        _ if listener() => TcpState::Listen,
+        Some(s) => s,
+        None => TcpState::Closed,
+    }
+}
+
+fn short(label: &str) -> String {
+    const MAX: usize = 34;
+    if label.chars().count() <= MAX {
+        label.to_string()
+    } else {
+        let mut s: String = label.chars().take(MAX - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The ladder diagram.
+#[component]
+pub fn Ladder(props: &LadderProps) -> Html {
+    let txs = use_memo(props.run.clone(), |run| run.trace.transmissions());
+    let trace = &props.run.trace;
+    let lanes = lanes(trace, &txs);
+    let n_lanes = lanes.len().max(2);
+    let lane_x = |node: NodeId| -> f64 {
+        let i = lanes.iter().position(|n| *n == node).unwrap_or(0) as f64;
+        LEFT + i * (WIDTH - LEFT - RIGHT) / (n_lanes - 1) as f64
+    };
+    let plot_h = (txs.len() as f64 * 24.0).clamp(300.0, 900.0);
+    let span = props.span.0.max(1) as f64;
+    let y = |t: Instant| TOP + (t.0 as f64 / span).min(1.0) * plot_h;
+    let height = TOP + plot_h + 24.0;
+    let t = props.t;
+    let id = props.id.clone();
+
+    // Time axis ticks at a 1-2-5 step.
+    let step = crate::figures::state::nice_scale(span / 5.0).max(1);
+    let ticks = (0..=((span as u64) / step)).map(|i| {
+        let at = Instant(i * step);
+        let yy = y(at);
+        html! {
+            <g class="ww-tick">
+                <line x1="40" x2={(WIDTH - 8.0).to_string()} y1={yy.to_string()} y2={yy.to_string()} />
+                <text x="36" y={(yy + 4.0).to_string()} text-anchor="end">{ format::duration(at.0) }</text>
+            </g>
+        }
+    });
+
+    let lane_views = lanes.iter().map(|node| {
+        let x = lane_x(*node);
+        let info = &trace.nodes[*node as usize];
+        let ip = info.ifaces.iter().find_map(|i| i.ip).map(|(ip, _)| ip.to_string()).unwrap_or_default();
+        let state = node_state(trace, *node, t);
+        html! {
+            <g class="ww-lane">
+                <text class="ww-lane-name" x={x.to_string()} y="18" text-anchor="middle">{ info.name.clone() }</text>
+                <text class="ww-lane-ip" x={x.to_string()} y="34" text-anchor="middle">{ ip }</text>
+                <text class="ww-lane-state" x={x.to_string()} y="54" text-anchor="middle"
+                    data-state={state.name()}>{ state.name() }</text>
+                <line class="ww-lane-line" x1={x.to_string()} x2={x.to_string()} y1={(TOP - 8.0).to_string()} y2={(TOP + plot_h).to_string()} />
+            </g>
+        }
+    });
+
+    // Which arrow takes Tab: the selected one, else the last one started, else the first.
+    let focus_frame = props.selected.or_else(|| {
+        txs.iter()
+            .rev()
+            .find(|x| x.start <= t)
+            .or(txs.first())
+            .map(|x| x.frame)
+    });
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let arrows = txs.iter().enumerate().map(|(idx, x)| {
+        let (x1, x2) = (lane_x(x.from), lane_x(x.to));
+        let (y1, y2) = (y(x.start), y(x.end));
+        let future = x.start > t;
+        let done = x.end <= t;
+        let selected = props.selected == Some(x.frame);
+        let label_text = props.run.labels.get(x.frame as usize).cloned().unwrap_or_default();
+        let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        let show_label = !future && {
+            let free = placed.iter().all(|(px, py)| (px - mx).abs() > 60.0 || (py - my).abs() >= LABEL_GAP);
+            if free || selected {
+                placed.push((mx, my));
+            }
+            free || selected
+        };
+        let mut class = classes!("ww-arrow");
+        if future {
+            class.push("ww-future");
+        }
+        if selected {
+            class.push("ww-selected");
+        }
+        if x.dropped.is_some() {
+            class.push("ww-lost");
+        }
+        // The part travelled so far.
+        let frac = if done || x.end <= x.start { 1.0 } else if future { 0.0 } else { (t.0 - x.start.0) as f64 / (x.end.0 - x.start.0) as f64 };
+        let (cx, cy) = (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac);
+        let head = if done && x.dropped.is_none() { arrow_head(x1, y1, x2, y2) } else { String::new() };
+        let cross = if done && x.dropped.is_some() {
+            html! { <path class="ww-cross" d={format!("M{} {} l8 8 m0 -8 l-8 8", x2 - 4.0, y2 - 4.0)} /> }
+        } else {
+            Html::default()
+        };
+        let aria = format!(
+            "{}: {} to {}, {}{}",
+            format::duration(x.start.0),
+            crate::widgets::node_name(trace, x.from),
+            crate::widgets::node_name(trace, x.to),
+            label_text,
+            match x.dropped {
+                Some(r) => format!(", lost ({r:?})"),
+                None => String::new(),
+            }
+        );
+        let frame = x.frame;
+        let onclick = {
+            let cb = props.on_select.clone();
+            Callback::from(move |_| cb.emit(Some(frame)))
+        };
+        let onkeydown = {
+            let cb = props.on_select.clone();
+            let txs = txs.clone();
+            let id = id.clone();
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    cb.emit(Some(frame));
+                }
+                "ArrowDown" | "ArrowUp" => {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    let next = if e.key() == "ArrowDown" { idx + 1 } else { idx.wrapping_sub(1) };
+                    if let Some(nx) = txs.get(next) {
+                        cb.emit(Some(nx.frame));
+                        focus(&format!("{id}-f{next}"));
+                    }
+                }
+                _ => {}
+            })
+        };
+        html! {
+            <g key={idx} id={format!("{id}-f{idx}")} class={class} role="button" aria-label={aria} aria-pressed={selected.to_string()}
+                tabindex={if focus_frame == Some(frame) { "0" } else { "-1" }} {onclick} {onkeydown}>
+                <line class="ww-arrow-hit" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                <line class="ww-arrow-path" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+                if !future && !done {
+                    <line class="ww-arrow-done" x1={x1.to_string()} y1={y1.to_string()} x2={cx.to_string()} y2={cy.to_string()} />
+                    <circle class="ww-packet" cx={cx.to_string()} cy={cy.to_string()} r="5" />
+                }
+                if !head.is_empty() {
+                    <path class="ww-arrow-head" d={head} />
+                }
+                { cross }
+                if show_label {
+                    <text class="ww-arrow-label" x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ short(&label_text) }</text>
+                }
+            </g>
+        }
+    });
+
+    let cursor_y = y(t);
+    let desc = format!(
+        "Ladder diagram of {} frames between {}; time runs downwards to {}. The event log below describes it in words.",
+        txs.len(),
+        lanes.iter().map(|n| crate::widgets::node_name(trace, *n)).collect::<Vec<_>>().join(" and "),
+        format::duration(props.span.0)
+    );
+    html! {
+        <svg class="ww-ladder" viewBox={format!("0 0 {WIDTH} {height}")} role="group" aria-label={desc}>
+            { for ticks }
+            { for lane_views }
+            <line class="ww-cursor" x1="40" x2={(WIDTH - 8.0).to_string()} y1={cursor_y.to_string()} y2={cursor_y.to_string()} />
+            { for arrows }
+        </svg>
+    }
+}
+
+/// A filled arrow head at (x2, y2) pointing along the line from (x1, y1).
+fn arrow_head(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ux, uy) = (dx / len, dy / len);
+    let (bx, by) = (x2 - ux * 10.0, y2 - uy * 10.0);
+    let (px, py) = (-uy * 4.5, ux * 4.5);
+    format!(
+        "M{x2} {y2} L{} {} L{} {} Z",
+        bx + px,
+        by + py,
+        bx - px,
+        by - py
+    )
+}
+
+fn focus(element_id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(element_id))
+    {
+        if let Ok(svg) = el.dyn_into::<web_sys::SvgElement>() {
+            let _ = svg.focus();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Shared pieces of figures. Each view is a pure function of (trace, time cursor).
+
+pub mod event_log;
+pub mod format;
+pub mod ladder;
+pub mod packet_detail;
+pub mod param_controls;
+pub mod share;
+pub mod timeline;
+
+use wirewise_sim::trace::{NodeId, Trace};
+
+/// A node's name, or `node N` if the trace has no such node.
+pub fn node_name(trace: &Trace, node: NodeId) -> String {
+    trace
+        .nodes
+        .get(node as usize)
+        .map(|n| n.name.clone())
+        .unwrap_or_else(|| format!("node {node}"))
+}
