@@ -12,11 +12,7 @@ use gloo::events::EventListener;
 use yew::prelude::*;
 
 fn current_route() -> Route {
-    Route::parse(
-        &web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default(),
-    )
+    Route::parse(&web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default())
 }
 
 /// The whole app.

@@ -14,13 +14,9 @@ use wasm_bindgen::JsCast;
 /// `panic = "abort"` nothing runs after the hook, so the card is built with plain DOM calls.
 fn show_panic_card(info: &std::panic::PanicHookInfo<'_>) {
     console_error_panic_hook::hook(info);
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(body) = document.body() else { return };
-    let Ok(card) = document.create_element("div") else {
-        return;
-    };
+    let Ok(card) = document.create_element("div") else { return };
     card.set_class_name("ww-error ww-error-page");
     let _ = card.set_attribute("role", "alert");
     let lines = [
@@ -35,9 +31,7 @@ fn show_panic_card(info: &std::panic::PanicHookInfo<'_>) {
     }
     if let Ok(a) = document.create_element("a") {
         // A full load of the page without its hash: the course map, freshly started.
-        let href = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_default();
+        let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
         let _ = a.set_attribute("href", href.split('#').next().unwrap_or(""));
         a.set_text_content(Some("Reload the course"));
         let _ = card.append_child(&a);
@@ -50,26 +44,18 @@ fn show_panic_card(info: &std::panic::PanicHookInfo<'_>) {
     if let Some(boot) = document.get_element_by_id("ww-boot") {
         boot.remove();
     }
-    if let Some(root) = document
-        .document_element()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    if let Some(root) = document.document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = root.dataset().set("wwReady", "1");
     }
 }
 
 /// Removes the loading message and marks the document ready (`html[data-ww-ready="1"]`).
 pub fn mark_ready() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     if let Some(boot) = document.get_element_by_id("ww-boot") {
         boot.remove();
     }
-    if let Some(root) = document
-        .document_element()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    if let Some(root) = document.document_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = root.dataset().set("wwReady", "1");
     }
 }

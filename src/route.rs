@@ -9,15 +9,9 @@ pub enum Route {
     /// One lesson.
     Lesson(String),
     /// One figure, full page, with its controls.
-    Figure {
-        kind: String,
-        query: Vec<(String, String)>,
-    },
+    Figure { kind: String, query: Vec<(String, String)> },
     /// One figure alone, for an iframe.
-    Embed {
-        kind: String,
-        query: Vec<(String, String)>,
-    },
+    Embed { kind: String, query: Vec<(String, String)> },
     /// Anything else.
     NotFound,
 }
@@ -35,14 +29,8 @@ impl Route {
         match (path, parts.as_slice()) {
             ("", _) => Route::Home,
             (_, ["lesson", slug]) if !slug.is_empty() => Route::Lesson(decode(slug)),
-            (_, ["figure", kind]) if !kind.is_empty() => Route::Figure {
-                kind: decode(kind),
-                query,
-            },
-            (_, ["embed", kind]) if !kind.is_empty() => Route::Embed {
-                kind: decode(kind),
-                query,
-            },
+            (_, ["figure", kind]) if !kind.is_empty() => Route::Figure { kind: decode(kind), query },
+            (_, ["embed", kind]) if !kind.is_empty() => Route::Embed { kind: decode(kind), query },
             _ => Route::NotFound,
         }
     }
@@ -52,9 +40,7 @@ impl Route {
         match self {
             Route::Home | Route::NotFound => "#/".into(),
             Route::Lesson(slug) => format!("#/lesson/{}", encode(slug)),
-            Route::Figure { kind, query } => {
-                with_query(format!("#/figure/{}", encode(kind)), query)
-            }
+            Route::Figure { kind, query } => with_query(format!("#/figure/{}", encode(kind)), query),
             Route::Embed { kind, query } => with_query(format!("#/embed/{}", encode(kind)), query),
         }
     }
@@ -81,11 +67,7 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 
 /// Pairs into `a=1&b=on`, percent-encoded.
 pub fn format_query(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
@@ -110,10 +92,7 @@ pub fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
+                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
                         out.push(v);
                         i += 2;
@@ -133,34 +112,19 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]
     fn routes_parse() {
         assert_eq!(Route::parse(""), Route::Home);
         assert_eq!(Route::parse("#/"), Route::Home);
-        assert_eq!(
-            Route::parse("#/lesson/osi-model"),
-            Route::Lesson("osi-model".into())
-        );
+        assert_eq!(Route::parse("#/lesson/osi-model"), Route::Lesson("osi-model".into()));
         assert_eq!(
             Route::parse("#/figure/call-cost?rtt=80&reuse=on&t=0.05"),
-            Route::Figure {
-                kind: "call-cost".into(),
-                query: q(&[("rtt", "80"), ("reuse", "on"), ("t", "0.05")])
-            }
+            Route::Figure { kind: "call-cost".into(), query: q(&[("rtt", "80"), ("reuse", "on"), ("t", "0.05")]) }
         );
-        assert_eq!(
-            Route::parse("#/embed/handshake"),
-            Route::Embed {
-                kind: "handshake".into(),
-                query: vec![]
-            }
-        );
+        assert_eq!(Route::parse("#/embed/handshake"), Route::Embed { kind: "handshake".into(), query: vec![] });
         assert_eq!(Route::parse("#/nope"), Route::NotFound);
         assert_eq!(Route::parse("#/lesson/"), Route::NotFound);
         assert_eq!(Route::parse("#/lesson/a/b"), Route::NotFound);
@@ -168,10 +132,7 @@ mod tests {
 
     #[test]
     fn hrefs_round_trip() {
-        let r = Route::Figure {
-            kind: "call-cost".into(),
-            query: q(&[("caption", "a b&c"), ("rtt", "0.5")]),
-        };
+        let r = Route::Figure { kind: "call-cost".into(), query: q(&[("caption", "a b&c"), ("rtt", "0.5")]) };
         assert_eq!(r.href(), "#/figure/call-cost?caption=a%20b%26c&rtt=0.5");
         assert_eq!(Route::parse(&r.href()), r);
     }

@@ -4,13 +4,41 @@
 //! simulator whose frames are real bytes and whose TCP follows RFC 9293 with Linux 6.x
 //! numbers. It has no web dependencies and no wall clock: the same scenario and seed give the
 //! same [`trace::Trace`], natively and in wasm32.
+//!
+//! ```
+//! let preset = wirewise_sim::presets::find("handshake").unwrap();
+//! let scenario = preset.default_scenario().unwrap();
+//! let trace = wirewise_sim::run(&scenario).unwrap();
+//! assert!(!trace.frames.is_empty());
+//! ```
 
 #![forbid(unsafe_code)]
 
+pub mod apps;
 pub mod engine;
+pub mod label;
+pub mod net;
+pub mod nstat;
 pub mod params;
+#[cfg(feature = "pcap")]
+pub mod pcap;
+pub mod presets;
 pub mod rng;
+pub mod scenario;
+pub mod ss;
+pub mod stack;
+pub mod summary;
 pub mod tcp;
 pub mod time;
 pub mod trace;
+pub mod transfer;
+pub mod udp;
 pub mod wire;
+
+pub use scenario::{Scenario, ScenarioError};
+pub use trace::Trace;
+
+/// Run a scenario to its stop time and return everything that happened.
+pub fn run(scenario: &Scenario) -> Result<Trace, ScenarioError> {
+    Ok(net::Network::build(scenario)?.run())
+}

@@ -3,6 +3,7 @@
 //! [`ParamSpec::parse`], so a value is checked the same way everywhere and never panics.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -41,7 +42,7 @@ pub enum ParamValue {
     /// A flag.
     Bool(bool),
     /// A word from a choice.
-    Choice(String),
+    Choice(Cow<'static, str>),
 }
 
 impl fmt::Display for ParamValue {
@@ -95,12 +96,10 @@ impl ParamSpec {
         let text = text.trim();
         match &self.kind {
             ParamKind::Number { min, max, .. } => {
-                let n: f64 = text.parse().ok().filter(|n: &f64| n.is_finite()).ok_or_else(|| {
-                    ParamError::Invalid {
-                        name: self.name,
-                        value: text.to_string(),
-                        expected: format!("a number from {} to {}", fmt_num(*min), fmt_num(*max)),
-                    }
+                let n: f64 = text.parse().ok().filter(|n: &f64| n.is_finite()).ok_or_else(|| ParamError::Invalid {
+                    name: self.name,
+                    value: text.to_string(),
+                    expected: format!("a number from {} to {}", fmt_num(*min), fmt_num(*max)),
                 })?;
                 if n < *min || n > *max {
                     return Err(ParamError::OutOfRange {
@@ -115,21 +114,19 @@ impl ParamSpec {
             ParamKind::Bool => match text {
                 "1" | "true" | "on" | "yes" => Ok(ParamValue::Bool(true)),
                 "0" | "false" | "off" | "no" => Ok(ParamValue::Bool(false)),
-                _ => Err(ParamError::Invalid {
-                    name: self.name,
-                    value: text.to_string(),
-                    expected: "on or off".into(),
-                }),
+                _ => {
+                    Err(ParamError::Invalid { name: self.name, value: text.to_string(), expected: "on or off".into() })
+                }
             },
-            ParamKind::Choice { options } => options
-                .iter()
-                .find(|o| **o == text)
-                .map(|o| ParamValue::Choice(o.to_string()))
-                .ok_or_else(|| ParamError::Invalid {
-                    name: self.name,
-                    value: text.to_string(),
-                    expected: format!("one of {}", options.join(", ")),
-                }),
+            ParamKind::Choice { options } => {
+                options.iter().find(|o| **o == text).map(|o| ParamValue::Choice(Cow::Borrowed(*o))).ok_or_else(|| {
+                    ParamError::Invalid {
+                        name: self.name,
+                        value: text.to_string(),
+                        expected: format!("one of {}", options.join(", ")),
+                    }
+                })
+            }
         }
     }
 
@@ -154,7 +151,7 @@ impl ParamSpec {
                 ParamValue::Number(n.clamp(*min, *max))
             }
             (ParamKind::Bool, v @ ParamValue::Bool(_)) => v,
-            (ParamKind::Choice { options }, ParamValue::Choice(c)) if options.contains(&c.as_str()) => {
+            (ParamKind::Choice { options }, ParamValue::Choice(c)) if options.contains(&c.as_ref()) => {
                 ParamValue::Choice(c)
             }
             _ => self.default.clone(),
@@ -175,9 +172,7 @@ pub struct ParamSet {
 impl ParamSet {
     /// Every parameter at its default.
     pub fn defaults(specs: &[ParamSpec]) -> Self {
-        ParamSet {
-            values: specs.iter().map(|s| (s.name.to_string(), s.default.clone())).collect(),
-        }
+        ParamSet { values: specs.iter().map(|s| (s.name.to_string(), s.default.clone())).collect() }
     }
 
     /// Apply `name=value` pairs strictly (the command line, lesson blocks).
@@ -260,13 +255,14 @@ impl ParamSet {
 }
 
 fn find<'s>(specs: &'s [ParamSpec], name: &str) -> Result<&'s ParamSpec, ParamError> {
-    specs.iter().find(|s| s.name == name).ok_or_else(|| ParamError::Unknown {
-        name: name.to_string(),
-        known: specs.iter().map(|s| s.name).collect(),
-    })
+    specs
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ParamError::Unknown { name: name.to_string(), known: specs.iter().map(|s| s.name).collect() })
 }
 
 /// Shorthand for a number spec.
+#[allow(clippy::too_many_arguments)]
 pub const fn number(
     name: &'static str,
     label: &'static str,
@@ -282,6 +278,23 @@ pub const fn number(
         label,
         kind: ParamKind::Number { min, max, step, unit },
         default: ParamValue::Number(default),
+        help,
+    }
+}
+
+/// Shorthand for a choice spec; the first option is the default.
+pub const fn choice(
+    name: &'static str,
+    label: &'static str,
+    options: &'static [&'static str],
+    default: &'static str,
+    help: &'static str,
+) -> ParamSpec {
+    ParamSpec {
+        name,
+        label,
+        kind: ParamKind::Choice { options },
+        default: ParamValue::Choice(Cow::Borrowed(default)),
         help,
     }
 }

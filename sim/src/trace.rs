@@ -136,6 +136,8 @@ pub enum DropReason {
     Unacceptable,
     /// Fragments never completed.
     ReassemblyTimeout,
+    /// Arrived at a NAT's outside address matching no flow started inside and no port forward.
+    NatUnsolicited,
 }
 
 /// The timers of a TCP socket or request sock.
@@ -157,6 +159,12 @@ pub enum TimerKind {
     Cork,
     /// Keepalive.
     Keepalive,
+    /// Tail loss probe (RFC 8985 §7, `ICSK_TIME_LOSS_PROBE`).
+    LossProbe,
+    /// RACK reordering window (RFC 8985 §6.2, `ICSK_TIME_REO_TIMEOUT`).
+    ReorderTimeout,
+    /// The pacing timer: the next segment may leave then (`tcp_pacing_check`).
+    Pacing,
 }
 
 /// What happened to a timer.
@@ -200,10 +208,74 @@ pub enum AppCall {
     Read { sock: SockId, bytes: u32 },
     /// close().
     Close { sock: SockId },
-    /// A request/response exchange finished: `latency` from the first write.
+    /// A request/response exchange finished: `latency` from its start (connect() for a new
+    /// connection, the request's write for a pooled one).
     Exchange { sock: SockId, latency: Duration },
+    /// The first byte of a response arrived, `latency` after the exchange started.
+    FirstByte { sock: SockId, latency: Duration },
+    /// One stream of a multiplexed exchange delivered all its response bytes.
+    StreamDone { sock: SockId, stream: u32, latency: Duration },
     /// A free-form step of an application ("ping reply from 10.0.0.2 ttl=64 time=…").
     Note { text: String },
+    /// A server worker thread changed what it is doing (see [`WorkerState`]).
+    Worker { listener: SockId, worker: u32, state: WorkerState },
+    /// A socket call failed after connect() had succeeded: `call` is `read`, `write`...,
+    /// `error` the errno name (`ECONNRESET` when the server answered with RST).
+    Failed { sock: SockId, call: String, error: String },
+}
+
+/// What one worker thread of a server is doing, as an animation draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WorkerState {
+    /// Blocked in accept(): its listener's accept queue was empty.
+    Waiting,
+    /// accept() returned `sock`; the worker serves it and calls accept() again at
+    /// `next_accept` (its accept rate).
+    Accepted { sock: SockId, next_accept: Instant },
+    /// Not calling accept() (a long request, a lock, a GC pause) until `until`, or for the
+    /// rest of the run.
+    Stalled { until: Option<Instant> },
+}
+
+/// What a listening socket did with an arriving SYN or handshake-completing ACK, and every
+/// change of who sits in its SYN queue and accept queue (`tcp_conn_request`,
+/// `tcp_check_req`, `cookie_v4_check`, `reqsk_timer_handler`; fidelity sheet §1.3–1.5).
+///
+/// A view rebuilds the queues from these alone. SYN queue: `SynQueued` adds `sock`;
+/// `Established` (not a cookie), `AckReset`, `RequestExpired` and `ChildClosed` remove it.
+/// Accept queue (a FIFO): `Established` appends `sock`; `AppCall::Accept` takes the head and
+/// `ChildClosed` removes it. When the listener itself closes (`TcpState` LISTEN → CLOSED),
+/// both its queues are gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ListenAction {
+    /// A request sock (`TCP_NEW_SYN_RECV`, `ss` shows SYN-RECV) was created and a SYN-ACK
+    /// sent: `sock` joins the SYN queue.
+    SynQueued { sock: SockId },
+    /// A syncookie SYN-ACK was sent and nothing kept (SyncookiesSent): the SYN queue was full,
+    /// or `forced` by `tcp_syncookies=2`.
+    SynCookie { forced: bool },
+    /// The SYN was dropped silently, no SYN-ACK and no RST: the accept queue was full
+    /// (ListenOverflows, ListenDrops), even with syncookies on.
+    SynDroppedAcceptQueueFull,
+    /// The SYN was dropped: SYN queue full and `tcp_syncookies=0` (TCPReqQFullDrop).
+    SynDroppedSynQueueFull,
+    /// The SYN was dropped: syncookies off, the SYN queue in the last quarter of
+    /// `tcp_max_syn_backlog`, and the peer not proven alive (no TCP metrics entry).
+    SynDroppedMaxSynBacklog,
+    /// The final ACK completed the handshake: `sock` joins the accept queue (leaving the SYN
+    /// queue, unless it came from a `cookie`).
+    Established { sock: SockId, cookie: bool },
+    /// The final ACK found the accept queue full and was dropped with
+    /// `tcp_abort_on_overflow=0`: the request stays (`sock`; `None` for a cookie ACK) and the
+    /// client, already ESTABLISHED, waits for a SYN-ACK retransmission.
+    AckDroppedAcceptQueueFull { sock: Option<SockId> },
+    /// The final ACK found the accept queue full with `tcp_abort_on_overflow=1`: the client
+    /// got a RST and `sock` left the SYN queue (EmbryonicRsts).
+    AckReset { sock: SockId },
+    /// `sock` ran out of SYN-ACK retransmissions and left the SYN queue.
+    RequestExpired { sock: SockId },
+    /// A queued child closed otherwise (the peer reset it) and left its queue.
+    ChildClosed { sock: SockId },
 }
 
 /// TCP sender variables, traced whenever they change (for charts).
@@ -225,14 +297,146 @@ pub struct TcpVars {
     pub mss: u16,
 }
 
+/// Linux's congestion state of a sender (`icsk_ca_state`, `tcp_fastretrans_alert`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub enum CaState {
+    /// Nothing wrong.
+    #[default]
+    Open,
+    /// SACKs or duplicate ACKs seen, no loss marked yet.
+    Disorder,
+    /// cwnd being reduced after an ECN echo or a repaired tail loss, without a loss to repair.
+    Cwr,
+    /// Fast recovery: repairing marked losses (until SND.UNA passes `high_seq`).
+    Recovery,
+    /// After a retransmission timeout (`tcp_enter_loss`).
+    Loss,
+}
+
+/// Where a congestion-control algorithm is in its own cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum CcPhase {
+    /// Reno/CUBIC: cwnd < ssthresh.
+    #[default]
+    SlowStart,
+    /// Reno/CUBIC: cwnd ≥ ssthresh.
+    CongestionAvoidance,
+    /// BBR STARTUP: pacing and cwnd gain 2/ln 2 ≈ 2.885.
+    Startup,
+    /// BBR DRAIN: pacing gain 1/2.885 until the queue made in STARTUP is gone.
+    Drain,
+    /// BBR PROBE_BW: the 8-phase pacing-gain cycle 5/4, 3/4, 1 ×6.
+    ProbeBw,
+    /// BBR PROBE_RTT: cwnd 4 packets for at least 200 ms.
+    ProbeRtt,
+}
+
+/// How a segment came to be marked lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LossDetector {
+    /// RACK (RFC 8985 §6.2): a later-sent segment was delivered and the reordering window
+    /// passed.
+    Rack,
+    /// Duplicate-ACK counting (RFC 5681 §3.2, `tcp_newreno_mark_lost`), or a NewReno partial
+    /// ACK (RFC 6582).
+    DupAcks,
+    /// A retransmission timeout (`tcp_timeout_mark_lost`).
+    Timeout,
+}
+
+/// Why HyStart ended slow start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HystartExit {
+    /// ACKs kept arriving closely spaced for longer than half the minimum RTT.
+    AckTrain,
+    /// The RTT of a round grew by more than max(4 ms, min RTT / 8) over the minimum.
+    Delay,
+}
+
+/// A step of a TCP sender's loss detection, loss recovery or congestion control, for the
+/// markers of a congestion chart. Values in packets unless named otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TcpEventKind {
+    /// A duplicate ACK arrived (the `count`-th in a row; with SACK, one that SACKs new data).
+    DupAck { count: u32 },
+    /// The segment `seq..end` was marked lost.
+    Lost { seq: u32, end: u32, by: LossDetector },
+    /// Fast retransmit: the first retransmission of a recovery episode.
+    FastRetransmit { seq: u32 },
+    /// The connection's algorithms, traced when it is established and when TCP_CONGESTION
+    /// changes them: which loss recovery the run follows (Linux or the RFC textbook) and
+    /// whether ECN was negotiated.
+    Algorithm { cc: crate::tcp::CcAlgorithm, recovery: crate::tcp::RecoveryMode, ecn: bool },
+    /// Fast recovery began: the new ssthresh, and cwnd when it began (PRR then brings cwnd
+    /// down towards ssthresh over a round trip; the textbook sets ssthresh + 3 at once).
+    EnterRecovery { ssthresh: u32, cwnd: u32 },
+    /// Fast recovery ended (SND.UNA passed the recovery point): cwnd just after.
+    ExitRecovery { cwnd: u32 },
+    /// The retransmission timer fired with data outstanding: `backoff` timeouts in a row,
+    /// ssthresh and cwnd just after.
+    Rto { backoff: u32, ssthresh: u32, cwnd: u32 },
+    /// A tail loss probe went out (RFC 8985 §7): new data, or the last segment again.
+    LossProbe { seq: u32, new_data: bool },
+    /// An ACK with ECE arrived and the sender reduced cwnd (RFC 3168 §6.1.2).
+    EcnEcho { ssthresh: u32 },
+    /// The receiver saw a CE mark and will echo ECE until CWR arrives (RFC 3168 §6.1.3).
+    CongestionExperienced { seq: u32 },
+    /// HyStart ended slow start at `cwnd` (ssthresh = cwnd).
+    HystartExit { cwnd: u32, by: HystartExit },
+    /// The algorithm changed phase (BBR modes; Reno/CUBIC slow start ↔ avoidance).
+    Phase { phase: CcPhase },
+    /// Sending resumed after an idle period longer than the RTO: cwnd restarted
+    /// (RFC 5681 §4.1, `tcp_cwnd_restart`).
+    IdleRestart { cwnd: u32, ssthresh: u32 },
+    /// Receive-buffer autotuning grew the buffer to `bytes` (`tcp_rcv_space_adjust`).
+    RcvBufGrow { bytes: u32 },
+}
+
+/// Sender state beyond [`TcpVars`] that the congestion figures draw, traced when it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct CcVars {
+    /// Linux's congestion state.
+    pub ca_state: CaState,
+    /// The algorithm's phase.
+    pub phase: CcPhase,
+    /// Packets in flight as Linux counts them (`tcp_packets_in_flight`: sent − SACKed − lost
+    /// + retransmitted); the textbook mode counts every unacknowledged segment.
+    pub pipe: u32,
+    /// Segments SACKed (`sacked_out`).
+    pub sacked: u32,
+    /// Segments marked lost and not yet repaired (`lost_out`).
+    pub lost: u32,
+    /// Retransmissions in flight (`retrans_out`).
+    pub retrans: u32,
+    /// Pacing rate in bytes per second; 0 when the sender does not pace.
+    pub pacing_rate: u64,
+    /// The algorithm's bandwidth estimate in bytes per second (BBR's max filter; 0 otherwise).
+    pub bw_estimate: u64,
+    /// Minimum RTT seen (`tcp_min_rtt`).
+    pub min_rtt: Duration,
+    /// Payload bytes acknowledged so far (`tcpi_bytes_acked`): where SND.UNA is in the byte
+    /// stream. With `Vars` it places the window on the stream: sent up to `bytes_acked +
+    /// in_flight`, allowed up to `bytes_acked + snd_wnd`.
+    pub bytes_acked: u64,
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     /// A frame was put on a link's egress queue; `depth` is the queue after it.
     FrameQueued { frame: FrameId, link: LinkId, from: NodeId, depth_packets: u32, depth_bytes: u32 },
     /// A frame's first bit left `from` on `link` towards `to`; its last bit reaches `to` at
-    /// `arrives` unless a `FrameDropped` for it follows.
-    FrameTx { frame: FrameId, link: LinkId, from: NodeId, to: NodeId, arrives: Instant },
+    /// `arrives` unless a `FrameDropped` for it follows. `depth_packets`/`depth_bytes` is what
+    /// still waits in the egress queue behind it.
+    FrameTx {
+        frame: FrameId,
+        link: LinkId,
+        from: NodeId,
+        to: NodeId,
+        arrives: Instant,
+        depth_packets: u32,
+        depth_bytes: u32,
+    },
     /// A frame reached `node`'s interface on `link`.
     FrameRx { frame: FrameId, link: LinkId, node: NodeId },
     /// A frame was lost, on a link or inside a node.
@@ -251,6 +455,26 @@ pub enum EventKind {
     Counter { node: NodeId, name: String, value: u64 },
     /// An ARP cache gained an entry.
     ArpLearned { node: NodeId, ip: Ipv4Addr, mac: MacAddr },
+    /// A NAT router added a translation: `inside` appears outside as `outside` to `remote`
+    /// (`forward`: created by a port forward rather than by an outbound packet).
+    NatMapping {
+        node: NodeId,
+        proto: u8,
+        inside: SocketAddrV4,
+        outside: SocketAddrV4,
+        remote: SocketAddrV4,
+        forward: bool,
+    },
+    /// A listening socket handled a SYN or a final ACK from `peer` (see [`ListenAction`]).
+    Listen { sock: SockId, peer: SocketAddrV4, action: ListenAction },
+    /// listen() set a listener's backlog: `requested` as passed, `max_backlog` after the
+    /// `somaxconn` clamp (`sk_max_ack_backlog`, the Send-Q of `ss -lnt`); `reuseport` when it
+    /// joined an SO_REUSEPORT group.
+    Backlog { sock: SockId, requested: u32, max_backlog: u32, reuseport: bool },
+    /// A loss-recovery or congestion-control step of a TCP sender.
+    TcpEvent { sock: SockId, what: TcpEventKind },
+    /// Congestion-control state beyond `Vars` changed.
+    Cc { sock: SockId, vars: CcVars },
 }
 
 /// One timestamped event.
@@ -298,6 +522,9 @@ pub struct Trace {
     pub end: Instant,
     /// Snap length used for `frames`.
     pub snaplen: u32,
+    /// True if the run hit the event limit and stopped early.
+    #[serde(default)]
+    pub truncated: bool,
 }
 
 impl Trace {
@@ -326,7 +553,7 @@ impl Trace {
         let mut by_frame: Vec<Option<usize>> = vec![None; self.frames.len()];
         for e in &self.events {
             match &e.kind {
-                EventKind::FrameTx { frame, link, from, to, arrives } => {
+                EventKind::FrameTx { frame, link, from, to, arrives, .. } => {
                     if let Some(slot) = by_frame.get_mut(*frame as usize) {
                         *slot = Some(out.len());
                     }
@@ -350,6 +577,23 @@ impl Trace {
             }
         }
         out
+    }
+
+    /// The frames `node` sent (at their first bit) and received (at their last bit), in time
+    /// order: what `tcpdump` on that node would capture.
+    pub fn capture(&self, node: NodeId) -> Vec<(Instant, &FrameRecord)> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::FrameTx { frame, from, .. } if *from == node => {
+                    Some((e.t, self.frames.get(*frame as usize)?))
+                }
+                EventKind::FrameRx { frame, node: n, .. } if *n == node => {
+                    Some((e.t, self.frames.get(*frame as usize)?))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The TCP state of `sock` at time `t` (CLOSED before its first transition).

@@ -67,13 +67,7 @@ pub enum Chunk {
     /// Markdown prose starting at `line`.
     Markdown { text: String, line: usize },
     /// A figure block.
-    Figure {
-        kind: String,
-        params: Vec<(String, String)>,
-        caption: String,
-        seed: Option<u64>,
-        line: usize,
-    },
+    Figure { kind: String, params: Vec<(String, String)>, caption: String, seed: Option<u64>, line: usize },
 }
 
 /// A parsed, validated lesson.
@@ -115,13 +109,9 @@ pub struct SectionInput {
 
 /// Splits `NN-slug` (after removing `suffix`) into its number and slug.
 pub fn split_numbered(name: &str, suffix: &str) -> Result<(u32, String), String> {
-    let stem = name
-        .strip_suffix(suffix)
-        .ok_or_else(|| format!("'{name}' must end in '{suffix}'"))?;
+    let stem = name.strip_suffix(suffix).ok_or_else(|| format!("'{name}' must end in '{suffix}'"))?;
     let bad = || {
-        format!(
-            "'{name}' must be named NN-slug{suffix}: two digits, a dash, then lowercase letters, digits and dashes"
-        )
+        format!("'{name}' must be named NN-slug{suffix}: two digits, a dash, then lowercase letters, digits and dashes")
     };
     let (num, slug) = stem.split_once('-').ok_or_else(bad)?;
     if num.len() != 2 || !num.bytes().all(|b| b.is_ascii_digit()) {
@@ -130,9 +120,7 @@ pub fn split_numbered(name: &str, suffix: &str) -> Result<(u32, String), String>
     let slug_ok = !slug.is_empty()
         && !slug.starts_with('-')
         && !slug.ends_with('-')
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !slug_ok {
         return Err(bad());
     }
@@ -148,23 +136,12 @@ struct RawFront {
 }
 
 fn read_front(path: &str, lines: &[&str], errors: &mut Vec<FormatError>) -> Option<RawFront> {
-    let err = |line: usize, message: String| FormatError {
-        path: path.to_string(),
-        line,
-        message,
-    };
+    let err = |line: usize, message: String| FormatError { path: path.to_string(), line, message };
     if lines.first().map(|l| l.trim_end()) != Some("---") {
-        errors.push(err(
-            1,
-            "front matter missing: the file must start with a '---' line".into(),
-        ));
+        errors.push(err(1, "front matter missing: the file must start with a '---' line".into()));
         return None;
     }
-    let mut raw = RawFront {
-        scalars: BTreeMap::new(),
-        lists: BTreeMap::new(),
-        body_start: 0,
-    };
+    let mut raw = RawFront { scalars: BTreeMap::new(), lists: BTreeMap::new(), body_start: 0 };
     let mut current_list: Option<String> = None;
     for (i, line) in lines.iter().enumerate().skip(1) {
         let n = i + 1;
@@ -183,18 +160,12 @@ fn read_front(path: &str, lines: &[&str], errors: &mut Vec<FormatError>) -> Opti
                         items.push(item.trim().to_string());
                     }
                 }
-                None => errors.push(err(
-                    n,
-                    "a list item must follow a 'key:' line with no value".into(),
-                )),
+                None => errors.push(err(n, "a list item must follow a 'key:' line with no value".into())),
             }
             continue;
         }
         let Some((key, value)) = trimmed.split_once(':') else {
-            errors.push(err(
-                n,
-                format!("expected 'key: value' in front matter, found '{trimmed}'"),
-            ));
+            errors.push(err(n, format!("expected 'key: value' in front matter, found '{trimmed}'")));
             continue;
         };
         let (key, value) = (key.trim().to_string(), value.trim().to_string());
@@ -210,10 +181,7 @@ fn read_front(path: &str, lines: &[&str], errors: &mut Vec<FormatError>) -> Opti
             current_list = None;
         }
     }
-    errors.push(err(
-        1,
-        "front matter is not closed: add a '---' line after it".into(),
-    ));
+    errors.push(err(1, "front matter is not closed: add a '---' line after it".into()));
     None
 }
 
@@ -221,9 +189,7 @@ fn read_front(path: &str, lines: &[&str], errors: &mut Vec<FormatError>) -> Opti
 pub fn parse_section_file(path: &str, text: &str) -> Result<String, Vec<FormatError>> {
     let mut errors = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
-    let Some(raw) = read_front(path, &lines, &mut errors) else {
-        return Err(errors);
-    };
+    let Some(raw) = read_front(path, &lines, &mut errors) else { return Err(errors) };
     for (key, (_, line)) in raw.scalars.iter().filter(|(k, _)| k.as_str() != "title") {
         errors.push(FormatError {
             path: path.into(),
@@ -240,11 +206,7 @@ pub fn parse_section_file(path: &str, text: &str) -> Result<String, Vec<FormatEr
     }
     let title = raw.scalars.get("title").map(|(v, _)| v.clone());
     if title.is_none() {
-        errors.push(FormatError {
-            path: path.into(),
-            line: 1,
-            message: "front matter has no 'title:'".into(),
-        });
+        errors.push(FormatError { path: path.into(), line: 1, message: "front matter has no 'title:'".into() });
     }
     match (title, errors.is_empty()) {
         (Some(t), true) => Ok(t),
@@ -253,48 +215,27 @@ pub fn parse_section_file(path: &str, text: &str) -> Result<String, Vec<FormatEr
 }
 
 /// Parses and validates one lesson file's text.
-pub fn parse_lesson(
-    path: &str,
-    text: &str,
-    lookup: SpecLookup,
-) -> Result<(FrontMatter, Vec<Chunk>), Vec<FormatError>> {
+pub fn parse_lesson(path: &str, text: &str, lookup: SpecLookup) -> Result<(FrontMatter, Vec<Chunk>), Vec<FormatError>> {
     let mut errors = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
-    let err = |line: usize, message: String| FormatError {
-        path: path.to_string(),
-        line,
-        message,
-    };
-    let Some(raw) = read_front(path, &lines, &mut errors) else {
-        return Err(errors);
-    };
+    let err = |line: usize, message: String| FormatError { path: path.to_string(), line, message };
+    let Some(raw) = read_front(path, &lines, &mut errors) else { return Err(errors) };
 
     let mut front = FrontMatter::default();
     for (key, (value, line)) in &raw.scalars {
         match key.as_str() {
             "title" => front.title = value.clone(),
             "summary" => front.summary = value.clone(),
-            "objectives" => errors.push(err(
-                *line,
-                "'objectives' must be a list of '- ' lines".into(),
-            )),
-            _ => errors.push(err(
-                *line,
-                format!("unknown key '{key}' (expected title, summary, objectives)"),
-            )),
+            "objectives" => errors.push(err(*line, "'objectives' must be a list of '- ' lines".into())),
+            _ => errors.push(err(*line, format!("unknown key '{key}' (expected title, summary, objectives)"))),
         }
     }
     for (key, (items, line)) in &raw.lists {
         match key.as_str() {
-            "objectives" if items.is_empty() => {
-                errors.push(err(*line, "'objectives' has no '- ' items".into()))
-            }
+            "objectives" if items.is_empty() => errors.push(err(*line, "'objectives' has no '- ' items".into())),
             "objectives" => front.objectives = items.clone(),
             "title" | "summary" => errors.push(err(*line, format!("'{key}' is empty"))),
-            _ => errors.push(err(
-                *line,
-                format!("unknown key '{key}' (expected title, summary, objectives)"),
-            )),
+            _ => errors.push(err(*line, format!("unknown key '{key}' (expected title, summary, objectives)"))),
         }
     }
     for key in ["title", "summary", "objectives"] {
@@ -316,10 +257,7 @@ pub fn parse_lesson(
             in_code_fence = !trimmed.starts_with("```");
         } else if let Some(rest) = trimmed.strip_prefix("```figure") {
             if !prose.trim().is_empty() {
-                chunks.push(Chunk::Markdown {
-                    text: std::mem::take(&mut prose),
-                    line: prose_line,
-                });
+                chunks.push(Chunk::Markdown { text: std::mem::take(&mut prose), line: prose_line });
             }
             prose.clear();
             let kind = rest.trim().to_string();
@@ -331,21 +269,10 @@ pub fn parse_lesson(
                 }
             }
             let Some(end) = end else {
-                errors.push(err(
-                    n,
-                    "figure block is not closed with a '```' line".into(),
-                ));
+                errors.push(err(n, "figure block is not closed with a '```' line".into()));
                 break;
             };
-            if let Some(chunk) = parse_figure(
-                path,
-                &kind,
-                n,
-                &lines[i + 1..end],
-                i + 2,
-                lookup,
-                &mut errors,
-            ) {
+            if let Some(chunk) = parse_figure(path, &kind, n, &lines[i + 1..end], i + 2, lookup, &mut errors) {
                 chunks.push(chunk);
             }
             i = end + 1;
@@ -354,11 +281,7 @@ pub fn parse_lesson(
         } else if trimmed.starts_with("```") {
             in_code_fence = true;
         } else if line.starts_with("# ") {
-            errors.push(err(
-                n,
-                "a level-1 heading in the body: the title comes from front matter, use '## '"
-                    .into(),
-            ));
+            errors.push(err(n, "a level-1 heading in the body: the title comes from front matter, use '## '".into()));
         }
         if prose.is_empty() {
             prose_line = n;
@@ -371,10 +294,7 @@ pub fn parse_lesson(
         errors.push(err(lines.len(), "a code block is not closed".into()));
     }
     if !prose.trim().is_empty() {
-        chunks.push(Chunk::Markdown {
-            text: prose,
-            line: prose_line,
-        });
+        chunks.push(Chunk::Markdown { text: prose, line: prose_line });
     }
     if errors.is_empty() {
         Ok((front, chunks))
@@ -392,16 +312,9 @@ fn parse_figure(
     lookup: SpecLookup,
     errors: &mut Vec<FormatError>,
 ) -> Option<Chunk> {
-    let err = |line: usize, message: String| FormatError {
-        path: path.to_string(),
-        line,
-        message,
-    };
+    let err = |line: usize, message: String| FormatError { path: path.to_string(), line, message };
     if kind.is_empty() {
-        errors.push(err(
-            open_line,
-            "figure block has no kind: write '```figure <kind>'".into(),
-        ));
+        errors.push(err(open_line, "figure block has no kind: write '```figure <kind>'".into()));
         return None;
     }
     let Some(specs) = lookup(kind) else {
@@ -420,10 +333,7 @@ fn parse_figure(
             continue;
         }
         let Some((key, value)) = trimmed.split_once('=') else {
-            errors.push(err(
-                n,
-                format!("expected 'name = value', found '{trimmed}'"),
-            ));
+            errors.push(err(n, format!("expected 'name = value', found '{trimmed}'")));
             continue;
         };
         let (key, value) = (key.trim(), value.trim());
@@ -437,10 +347,9 @@ fn parse_figure(
             "caption" => caption = Some(value.to_string()),
             "seed" => match value.parse::<u64>() {
                 Ok(s) => seed = Some(s),
-                Err(_) => errors.push(err(
-                    n,
-                    format!("seed '{value}' is not a whole number from 0 to 18446744073709551615"),
-                )),
+                Err(_) => {
+                    errors.push(err(n, format!("seed '{value}' is not a whole number from 0 to 18446744073709551615")))
+                }
             },
             _ => match specs.iter().find(|s| s.name == key) {
                 None => {
@@ -448,10 +357,7 @@ fn parse_figure(
                     known.extend(BLOCK_KEYS);
                     errors.push(err(
                         n,
-                        format!(
-                            "unknown parameter '{key}' for figure '{kind}' (known: {})",
-                            known.join(", ")
-                        ),
+                        format!("unknown parameter '{key}' for figure '{kind}' (known: {})", known.join(", ")),
                     ));
                 }
                 Some(spec) => match spec.parse(value) {
@@ -462,10 +368,7 @@ fn parse_figure(
         }
     }
     if caption.is_none() && errors.len() == before {
-        errors.push(err(
-            open_line,
-            "figure block has no 'caption = ...' line".into(),
-        ));
+        errors.push(err(open_line, "figure block has no 'caption = ...' line".into()));
     }
     (errors.len() == before).then(|| Chunk::Figure {
         kind: kind.to_string(),
@@ -492,11 +395,7 @@ pub fn load_course(
         let (number, slug) = match split_numbered(&input.dir, "") {
             Ok(v) => v,
             Err(e) => {
-                errors.push(FormatError {
-                    path: dir_path,
-                    line: 0,
-                    message: format!("bad folder name: {e}"),
-                });
+                errors.push(FormatError { path: dir_path, line: 0, message: format!("bad folder name: {e}") });
                 continue;
             }
         };
@@ -516,11 +415,7 @@ pub fn load_course(
             let (lnum, lslug) = match split_numbered(name, ".md") {
                 Ok(v) => v,
                 Err(e) => {
-                    errors.push(FormatError {
-                        path,
-                        line: 0,
-                        message: format!("bad file name: {e}"),
-                    });
+                    errors.push(FormatError { path, line: 0, message: format!("bad file name: {e}") });
                     continue;
                 }
             };
@@ -534,13 +429,7 @@ pub fn load_course(
             }
             slugs.insert(lslug.clone(), path.clone());
             match parse_lesson(&path, text, lookup) {
-                Ok((front, chunks)) => lessons.push(LessonDoc {
-                    number: lnum,
-                    slug: lslug,
-                    path,
-                    front,
-                    chunks,
-                }),
+                Ok((front, chunks)) => lessons.push(LessonDoc { number: lnum, slug: lslug, path, front, chunks }),
                 Err(e) => errors.extend(e),
             }
         }
@@ -552,30 +441,18 @@ pub fn load_course(
             });
         }
         if lessons.is_empty() && files.iter().all(|(n, _)| n == "_section.md") {
-            errors.push(FormatError {
-                path: dir_path.clone(),
-                line: 0,
-                message: "section has no lessons".into(),
-            });
+            errors.push(FormatError { path: dir_path.clone(), line: 0, message: "section has no lessons".into() });
         }
         for pair in lessons.windows(2) {
             if pair[0].number == pair[1].number {
                 errors.push(FormatError {
                     path: pair[1].path.clone(),
                     line: 0,
-                    message: format!(
-                        "number {:02} is also used by {}",
-                        pair[1].number, pair[0].path
-                    ),
+                    message: format!("number {:02} is also used by {}", pair[1].number, pair[0].path),
                 });
             }
         }
-        sections.push(SectionDoc {
-            number,
-            slug,
-            title: title.unwrap_or_default(),
-            lessons,
-        });
+        sections.push(SectionDoc { number, slug, title: title.unwrap_or_default(), lessons });
     }
     for pair in sections.windows(2) {
         if pair[0].number == pair[1].number {
@@ -587,11 +464,7 @@ pub fn load_course(
         }
     }
     if sections.is_empty() && errors.is_empty() {
-        errors.push(FormatError {
-            path: root.into(),
-            line: 0,
-            message: "no sections found".into(),
-        });
+        errors.push(FormatError { path: root.into(), line: 0, message: "no sections found".into() });
     }
     if errors.is_empty() {
         Ok(sections)
@@ -606,16 +479,7 @@ mod tests {
     use wirewise_sim::params::{flag, number};
 
     const SPECS: &[ParamSpec] = &[
-        number(
-            "rtt",
-            "Round-trip time",
-            0.02,
-            500.0,
-            0.01,
-            "ms",
-            50.0,
-            "rtt",
-        ),
+        number("rtt", "Round-trip time", 0.02, 500.0, 0.01, "ms", 50.0, "rtt"),
         flag("reuse", "Reuse", false, "reuse"),
     ];
 
@@ -626,17 +490,11 @@ mod tests {
     const GOOD: &str = "---\ntitle: Client-server\nsummary: Why calls cost.\nobjectives:\n  - Say why\n  - Measure it\n---\nSome *prose*.\n\n```figure call-cost\nrtt = 80\nreuse = on\ncaption = Local against remote\n```\nMore prose.\n";
 
     fn errs(text: &str) -> Vec<String> {
-        parse_lesson("l.md", text, lookup)
-            .unwrap_err()
-            .iter()
-            .map(|e| e.to_string())
-            .collect()
+        parse_lesson("l.md", text, lookup).unwrap_err().iter().map(|e| e.to_string()).collect()
     }
 
     fn with_figure(body: &str) -> String {
-        format!(
-            "---\ntitle: T\nsummary: S\nobjectives:\n  - O\n---\n```figure call-cost\n{body}```\n"
-        )
+        format!("---\ntitle: T\nsummary: S\nobjectives:\n  - O\n---\n```figure call-cost\n{body}```\n")
     }
 
     #[test]
@@ -645,13 +503,7 @@ mod tests {
         assert_eq!(front.title, "Client-server");
         assert_eq!(front.objectives, vec!["Say why", "Measure it"]);
         assert_eq!(chunks.len(), 3);
-        assert_eq!(
-            chunks[0],
-            Chunk::Markdown {
-                text: "Some *prose*.\n\n".into(),
-                line: 8
-            }
-        );
+        assert_eq!(chunks[0], Chunk::Markdown { text: "Some *prose*.\n\n".into(), line: 8 });
         assert_eq!(
             chunks[1],
             Chunk::Figure {
@@ -662,45 +514,22 @@ mod tests {
                 line: 10
             }
         );
-        assert_eq!(
-            chunks[2],
-            Chunk::Markdown {
-                text: "More prose.\n".into(),
-                line: 15
-            }
-        );
+        assert_eq!(chunks[2], Chunk::Markdown { text: "More prose.\n".into(), line: 15 });
     }
 
     #[test]
     fn front_matter_errors_carry_their_line() {
-        assert_eq!(
-            errs("# Hello\n"),
-            ["l.md:1: front matter missing: the file must start with a '---' line"]
-        );
-        assert_eq!(
-            errs("---\ntitle: T\n"),
-            ["l.md:1: front matter is not closed: add a '---' line after it"]
-        );
+        assert_eq!(errs("# Hello\n"), ["l.md:1: front matter missing: the file must start with a '---' line"]);
+        assert_eq!(errs("---\ntitle: T\n"), ["l.md:1: front matter is not closed: add a '---' line after it"]);
         let e = errs("---\ntitle: T\nsummary: S\n---\n");
         assert_eq!(e, ["l.md:1: front matter has no 'objectives:'"]);
         let e = errs("---\ntitle: T\nsummary: S\nobjectives:\nauthor: me\n---\n");
-        assert!(
-            e.contains(&"l.md:4: 'objectives' has no '- ' items".to_string()),
-            "{e:?}"
-        );
-        assert!(
-            e.contains(
-                &"l.md:5: unknown key 'author' (expected title, summary, objectives)".to_string()
-            ),
-            "{e:?}"
-        );
+        assert!(e.contains(&"l.md:4: 'objectives' has no '- ' items".to_string()), "{e:?}");
+        assert!(e.contains(&"l.md:5: unknown key 'author' (expected title, summary, objectives)".to_string()), "{e:?}");
         let e = errs("---\ntitle: T\ntitle: U\nsummary: S\nobjectives:\n  - O\nnonsense\n---\n");
         assert_eq!(
             e,
-            [
-                "l.md:3: 'title' is given twice",
-                "l.md:7: expected 'key: value' in front matter, found 'nonsense'"
-            ]
+            ["l.md:3: 'title' is given twice", "l.md:7: expected 'key: value' in front matter, found 'nonsense'"]
         );
     }
 
@@ -718,31 +547,19 @@ mod tests {
             errs(&with_figure("rtt = fast\ncaption = x\n")),
             ["l.md:8: 'fast' is not a valid rtt: expected a number from 0.02 to 500"]
         );
-        assert_eq!(
-            errs(&with_figure("caption = x\nrtt = 900\n")),
-            ["l.md:9: rtt=900 is outside 0.02..500"]
-        );
+        assert_eq!(errs(&with_figure("caption = x\nrtt = 900\n")), ["l.md:9: rtt=900 is outside 0.02..500"]);
         assert_eq!(
             errs(&with_figure("reuse = maybe\ncaption = x\n")),
             ["l.md:8: 'maybe' is not a valid reuse: expected on or off"]
         );
-        assert_eq!(
-            errs(&with_figure("rtt = 9\n")),
-            ["l.md:7: figure block has no 'caption = ...' line"]
-        );
-        assert_eq!(
-            errs(&with_figure("caption = x\nrtt = 1\nrtt = 2\n")),
-            ["l.md:10: 'rtt' is given twice"]
-        );
+        assert_eq!(errs(&with_figure("rtt = 9\n")), ["l.md:7: figure block has no 'caption = ...' line"]);
+        assert_eq!(errs(&with_figure("caption = x\nrtt = 1\nrtt = 2\n")), ["l.md:10: 'rtt' is given twice"]);
         assert_eq!(
             errs(&with_figure("caption = x\nseed = -1\n"))[0],
             "l.md:9: seed '-1' is not a whole number from 0 to 18446744073709551615"
         );
         let unclosed = "---\ntitle: T\nsummary: S\nobjectives:\n  - O\n---\ntext\n```figure call-cost\nrtt = 1\n";
-        assert_eq!(
-            errs(unclosed),
-            ["l.md:8: figure block is not closed with a '```' line"]
-        );
+        assert_eq!(errs(unclosed), ["l.md:8: figure block is not closed with a '```' line"]);
     }
 
     #[test]
@@ -750,19 +567,12 @@ mod tests {
         let e = errs("---\ntitle: T\nsummary: S\nobjectives:\n  - O\n---\n\n# Title again\n");
         assert_eq!(e, ["l.md:8: a level-1 heading in the body: the title comes from front matter, use '## '"]);
         // A normal code block may hold anything, even a figure-looking line.
-        let ok =
-            "---\ntitle: T\nsummary: S\nobjectives:\n  - O\n---\n```text\n# not a heading\n```\n";
+        let ok = "---\ntitle: T\nsummary: S\nobjectives:\n  - O\n---\n```text\n# not a heading\n```\n";
         assert!(parse_lesson("l.md", ok, lookup).is_ok());
     }
 
     fn section(dir: &str, files: &[(&str, &str)]) -> SectionInput {
-        SectionInput {
-            dir: dir.into(),
-            files: files
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
-        }
+        SectionInput { dir: dir.into(), files: files.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect() }
     }
 
     #[test]
@@ -770,10 +580,7 @@ mod tests {
         let title = "---\ntitle: Intro\n---\n";
         let course = load_course(
             "lessons",
-            vec![section(
-                "01-intro",
-                &[("_section.md", title), ("01-welcome.md", GOOD)],
-            )],
+            vec![section("01-intro", &[("_section.md", title), ("01-welcome.md", GOOD)])],
             lookup,
         )
         .unwrap();
@@ -784,26 +591,10 @@ mod tests {
         let e: Vec<String> = load_course(
             "lessons",
             vec![
-                section(
-                    "01-intro",
-                    &[
-                        ("_section.md", title),
-                        ("01-welcome.md", GOOD),
-                        ("Welcome.md", GOOD),
-                    ],
-                ),
-                section(
-                    "02-more",
-                    &[("_section.md", title), ("01-welcome.md", GOOD)],
-                ),
+                section("01-intro", &[("_section.md", title), ("01-welcome.md", GOOD), ("Welcome.md", GOOD)]),
+                section("02-more", &[("_section.md", title), ("01-welcome.md", GOOD)]),
                 section("three", &[]),
-                section(
-                    "04-empty",
-                    &[
-                        ("_section.md", "---\ntitle: E\nowner: me\n---\n"),
-                        ("01-x.md", GOOD),
-                    ],
-                ),
+                section("04-empty", &[("_section.md", "---\ntitle: E\nowner: me\n---\n"), ("01-x.md", GOOD)]),
             ],
             lookup,
         )
@@ -824,10 +615,7 @@ mod tests {
 
     #[test]
     fn names_split_into_number_and_slug() {
-        assert_eq!(
-            split_numbered("02-osi-model.md", ".md"),
-            Ok((2, "osi-model".into()))
-        );
+        assert_eq!(split_numbered("02-osi-model.md", ".md"), Ok((2, "osi-model".into())));
         assert!(split_numbered("2-osi.md", ".md").is_err());
         assert!(split_numbered("02-OSI.md", ".md").is_err());
         assert!(split_numbered("02-osi.txt", ".md").is_err());

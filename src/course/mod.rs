@@ -73,11 +73,7 @@ pub fn all_lessons() -> impl Iterator<Item = Placed> {
         .iter()
         .flat_map(|s| s.lessons.iter().map(move |l| (s, l)))
         .enumerate()
-        .map(|(index, (section, lesson))| Placed {
-            lesson,
-            section,
-            index,
-        })
+        .map(|(index, (section, lesson))| Placed { lesson, section, index })
 }
 
 /// The lesson with this slug.

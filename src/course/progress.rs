@@ -76,10 +76,9 @@ impl Progress {
 
     /// Writes it back (quietly does nothing if storage is unavailable or full).
     pub fn save(&self) {
-        if let (Some(storage), Ok(text)) = (
-            web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
-            serde_json::to_string(self),
-        ) {
+        if let (Some(storage), Ok(text)) =
+            (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(self))
+        {
             let _ = storage.set_item(KEY, &text);
         }
     }

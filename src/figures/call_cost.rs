@@ -28,10 +28,7 @@ fn pairs(params: &ParamSet, rtt: f64) -> Vec<(&'static str, String)> {
         ("bandwidth", params.num("bandwidth").to_string()),
         ("request", params.num("request").to_string()),
         ("response", params.num("response").to_string()),
-        (
-            "reuse",
-            if params.flag("reuse") { "on" } else { "off" }.to_string(),
-        ),
+        ("reuse", if params.flag("reuse") { "on" } else { "off" }.to_string()),
         ("requests", "1".to_string()),
     ]
 }
@@ -40,10 +37,7 @@ fn pairs(params: &ParamSet, rtt: f64) -> Vec<(&'static str, String)> {
 pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
     let main = run_preset("rpc", &pairs(params, params.num("rtt")), seed)?;
     let local = run_preset("rpc", &pairs(params, LOOPBACK_RTT_MS), seed)?;
-    Ok(Runs {
-        main,
-        others: vec![local],
-    })
+    Ok(Runs { main, others: vec![local] })
 }
 
 /// When the first call began and when its response was complete, read from the trace: it
@@ -51,31 +45,18 @@ pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
 /// at the first finished exchange.
 pub fn first_call(trace: &Trace) -> Option<(Instant, Instant)> {
     let (done, latency) = trace.events.iter().find_map(|e| match &e.kind {
-        EventKind::App {
-            call: AppCall::Exchange { latency, .. },
-            ..
-        } => Some((e.t, *latency)),
+        EventKind::App { call: AppCall::Exchange { latency, .. }, .. } => Some((e.t, *latency)),
         _ => None,
     })?;
     let connect = trace.events.iter().find_map(|e| match &e.kind {
-        EventKind::App {
-            call: AppCall::Connect { .. },
-            ..
-        } if e.t <= done => Some(e.t),
+        EventKind::App { call: AppCall::Connect { .. }, .. } if e.t <= done => Some(e.t),
         _ => None,
     });
     let from_write = Instant(done.0.saturating_sub(latency.0));
     Some((connect.map_or(from_write, |c| c.min(from_write)), done))
 }
 
-fn bar(
-    label: Html,
-    ns: u64,
-    max_ns: u64,
-    detail: String,
-    class: &'static str,
-    progress: Option<f64>,
-) -> Html {
+fn bar(label: Html, ns: u64, max_ns: u64, detail: String, class: &'static str, progress: Option<f64>) -> Html {
     let pct = (ns as f64 / max_ns.max(1) as f64 * 100.0).clamp(0.0, 100.0);
     html! {
         <div class={classes!("ww-bar-row", class)}>
@@ -95,14 +76,7 @@ fn call_view(run: &Run, rtt_ms: f64) -> Option<(u64, String)> {
     let (start, end) = first_call(&run.trace)?;
     let ns = (end - start).0;
     let trips = ns as f64 / (rtt_ms * 1e6);
-    Some((
-        ns,
-        format!(
-            "{} · {} round trips",
-            format::duration(ns),
-            format::significant(trips, 2)
-        ),
-    ))
+    Some((ns, format!("{} · {} round trips", format::duration(ns), format::significant(trips, 2))))
 }
 
 /// The comparison bars, with the remote bar filling up as the cursor moves.
@@ -111,10 +85,7 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
     let Some((remote_ns, remote_text)) = call_view(&runs.main, rtt) else {
         return html! { <p class="ww-error" role="alert">{ "The remote run finished without a response." }</p> };
     };
-    let local = runs
-        .others
-        .first()
-        .and_then(|r| call_view(r, LOOPBACK_RTT_MS));
+    let local = runs.others.first().and_then(|r| call_view(r, LOOPBACK_RTT_MS));
     let progress = first_call(&runs.main.trace).map(|(s, e)| {
         if t <= s {
             0.0

@@ -24,49 +24,36 @@ pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
         ("requests", "1".to_string()),
     ];
     let main = run_preset("rpc", &pairs, seed)?;
-    Ok(Runs {
-        main,
-        others: Vec::new(),
-    })
+    Ok(Runs { main, others: Vec::new() })
 }
 
 /// The address table.
 pub fn view(runs: &Runs, t: Instant) -> Html {
     let trace = &runs.main.trace;
-    let rows = trace
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.kind == NodeKind::Host)
-        .map(|(i, node)| {
-            let iface = node.ifaces.first();
-            let mac = iface.map(|f| f.mac.to_string()).unwrap_or_default();
-            let ip = iface
-                .and_then(|f| f.ip)
-                .map(|(ip, len)| format!("{ip}/{len}"))
-                .unwrap_or_default();
-            let ports: Vec<String> = trace
-                .sockets
-                .iter()
-                .filter(|s| s.node as usize == i)
-                .map(|s| match (s.kind, s.remote) {
-                    (SockKind::TcpListener, _) => {
-                        format!("listening on TCP port {}", s.local.port())
-                    }
-                    (_, Some(r)) => format!("port {} ↔ {}", s.local.port(), r),
-                    (_, None) => format!("port {}", s.local.port()),
-                })
-                .collect();
-            html! {
-                <tr>
-                    <th scope="row">{ node.name.clone() }</th>
-                    <td><code>{ mac }</code></td>
-                    <td><code>{ ip }</code></td>
-                    <td>{ ports.join("; ") }</td>
-                    <td>{ node_state(trace, i as u16, t).name() }</td>
-                </tr>
-            }
-        });
+    let rows = trace.nodes.iter().enumerate().filter(|(_, n)| n.kind == NodeKind::Host).map(|(i, node)| {
+        let iface = node.ifaces.first();
+        let mac = iface.map(|f| f.mac.to_string()).unwrap_or_default();
+        let ip = iface.and_then(|f| f.ip).map(|(ip, len)| format!("{ip}/{len}")).unwrap_or_default();
+        let ports: Vec<String> = trace
+            .sockets
+            .iter()
+            .filter(|s| s.node as usize == i)
+            .map(|s| match (s.kind, s.remote) {
+                (SockKind::TcpListener, _) => format!("listening on TCP port {}", s.local.port()),
+                (_, Some(r)) => format!("port {} ↔ {}", s.local.port(), r),
+                (_, None) => format!("port {}", s.local.port()),
+            })
+            .collect();
+        html! {
+            <tr>
+                <th scope="row">{ node.name.clone() }</th>
+                <td><code>{ mac }</code></td>
+                <td><code>{ ip }</code></td>
+                <td>{ ports.join("; ") }</td>
+                <td>{ node_state(trace, i as u16, t).name() }</td>
+            </tr>
+        }
+    });
     html! {
         <div class="ww-table-wrap" tabindex="0" role="region" aria-label="Addresses of each host">
             <table class="ww-addresses">

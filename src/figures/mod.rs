@@ -4,16 +4,21 @@
 //! to it; the shell adds controls, timeline, ladder, packet detail, event log and sharing.
 
 pub mod call_cost;
+pub mod connection_cost;
 pub mod handshake;
+pub mod handshake_ladder;
 pub mod host_to_host;
+pub mod kernel_queues;
 pub mod runner;
 pub mod shell;
 pub mod specs;
 pub mod state;
+pub mod state_diagram;
 
 use runner::Run;
+use specs::FigureKind;
 use std::rc::Rc;
-use wirewise_sim::params::ParamSet;
+use wirewise_sim::params::{ParamSet, ParamSpec};
 use wirewise_sim::time::Instant;
 use yew::Html;
 
@@ -33,6 +38,10 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "call-cost" => call_cost::run(params, seed),
         "handshake" => handshake::run(params, seed),
         "host-to-host" => host_to_host::run(params, seed),
+        "handshake-ladder" => handshake_ladder::run(params, seed),
+        "state-diagram" => state_diagram::run(params, seed),
+        "connection-cost" => connection_cost::run(params, seed),
+        "kernel-queues" => kernel_queues::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -42,6 +51,10 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
     match kind {
         "call-cost" => call_cost::view(runs, params, t),
         "host-to-host" => host_to_host::view(runs, t),
+        "handshake-ladder" => handshake_ladder::view(runs, t),
+        "state-diagram" => state_diagram::view(runs, t),
+        "connection-cost" => connection_cost::view(runs, params, t),
+        "kernel-queues" => kernel_queues::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -52,6 +65,27 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "call-cost" => call_cost::FAITHFUL,
         "handshake" => handshake::FAITHFUL,
         "host-to-host" => host_to_host::FAITHFUL,
+        "handshake-ladder" => handshake_ladder::FAITHFUL,
+        "state-diagram" => state_diagram::FAITHFUL,
+        "connection-cost" => connection_cost::FAITHFUL,
+        "kernel-queues" => kernel_queues::FAITHFUL,
         _ => "",
     }
+}
+
+/// The parameter specs of `kind` with the defaults that hold for the scenario `preset`
+/// chooses: for a kind with a `preset` parameter, each slider defaults to that simulation
+/// preset's own value (so choosing a scenario resets the sliders, and URLs list only what
+/// differs from it); for other kinds, the declared specs.
+pub fn linked_specs(kind: &FigureKind, preset: Option<&str>) -> Vec<ParamSpec> {
+    match (kind.name, preset) {
+        ("kernel-queues", Some(p)) => kernel_queues::specs_for(kind.params, p),
+        _ => kind.params.to_vec(),
+    }
+}
+
+/// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,
+/// whose own view already shows each packet's fate.
+pub fn shows_ladder(kind: &str) -> bool {
+    kind != "kernel-queues"
 }

@@ -10,18 +10,14 @@ use wirewise_sim::wire::Dissection;
 pub struct Run {
     /// The record of the run.
     pub trace: Trace,
-    /// One-line summary of each frame, by frame id.
+    /// Short label of each frame (flags, relative seq/ack, length), by frame id.
     pub labels: Vec<String>,
 }
 
 /// Runs the preset `name` with `pairs` (parameter name, value text) and `seed`.
 pub fn run_preset(name: &str, pairs: &[(&str, String)], seed: u64) -> Result<Rc<Run>, String> {
     let trace = sim::run_preset(name, pairs, seed)?;
-    let labels = trace
-        .frames
-        .iter()
-        .map(|f| dissect(&f.bytes).summary)
-        .collect();
+    let labels = wirewise_sim::label::frame_labels(&trace);
     Ok(Rc::new(Run { trace, labels }))
 }
 
@@ -30,17 +26,15 @@ pub fn dissect(bytes: &[u8]) -> Dissection {
     sim::dissect(bytes)
 }
 
-#[cfg(any())]
 mod sim {
     use wirewise_sim::params::ParamSet;
     use wirewise_sim::trace::Trace;
     use wirewise_sim::wire::Dissection;
 
     pub fn run_preset(name: &str, pairs: &[(&str, String)], seed: u64) -> Result<Trace, String> {
-        let preset = wirewise_sim::presets::find(name)
-            .ok_or_else(|| format!("the simulation has no preset '{name}'"))?;
-        let (set, errors) =
-            ParamSet::apply_lenient(preset.params, pairs.iter().map(|(k, v)| (*k, v.as_str())));
+        let preset =
+            wirewise_sim::presets::find(name).ok_or_else(|| format!("the simulation has no preset '{name}'"))?;
+        let (set, errors) = ParamSet::apply_lenient(preset.params, pairs.iter().map(|(k, v)| (*k, v.as_str())));
         if let Some(e) = errors.first() {
             return Err(format!("preset '{name}' rejected a parameter: {e}"));
         }
@@ -54,19 +48,12 @@ mod sim {
     }
 }
 
-/// Stand-in until the simulation core's presets land.
-#[cfg(all())]
-mod sim {
-    use wirewise_sim::trace::Trace;
-    use wirewise_sim::wire::Dissection;
-
-    pub fn run_preset(name: &str, _pairs: &[(&str, String)], _seed: u64) -> Result<Trace, String> {
-        Err(format!(
-            "the simulation core has no preset '{name}' in this build yet"
-        ))
-    }
-
-    pub fn dissect(_bytes: &[u8]) -> Dissection {
-        Dissection::default()
-    }
+/// `run` with its ladder labels showing sequence and acknowledgment numbers as on the wire.
+pub fn with_absolute_labels(run: Rc<Run>) -> Rc<Run> {
+    let labels = wirewise_sim::label::frame_labels_absolute(&run.trace);
+    let trace = match Rc::try_unwrap(run) {
+        Ok(r) => r.trace,
+        Err(shared) => shared.trace.clone(),
+    };
+    Rc::new(Run { trace, labels })
 }

@@ -52,16 +52,9 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(0);
 /// One interactive figure.
 #[component]
 pub fn Figure(props: &FigureProps) -> Html {
-    let id = use_memo((), |_| {
-        format!("ww-fig{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
-    });
+    let id = use_memo((), |_| format!("ww-fig{}", NEXT_ID.fetch_add(1, Ordering::Relaxed)));
     let state = {
-        let (kind, block, seed, query) = (
-            props.kind,
-            props.block,
-            props.block_seed,
-            props.query.clone(),
-        );
+        let (kind, block, seed, query) = (props.kind, props.block, props.block_seed, props.query.clone());
         use_reducer(move || FigureState::new(kind, block, seed, &query))
     };
     let dispatch = {
@@ -72,19 +65,11 @@ pub fn Figure(props: &FigureProps) -> Html {
     // Mirror the state into the address bar on the figure and embed pages.
     {
         let mode = props.mode;
-        let href = if mode == Mode::Embed {
-            state.embed_href()
-        } else {
-            state.figure_href()
-        };
+        let href = if mode == Mode::Embed { state.embed_href() } else { state.figure_href() };
         use_effect_with((href, state.playing), move |(href, playing)| {
             if mode != Mode::Lesson && !*playing {
                 if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some(href),
-                    );
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
                 }
             }
         });
@@ -93,15 +78,9 @@ pub fn Figure(props: &FigureProps) -> Html {
     let onkeydown = {
         let dispatch = dispatch.clone();
         Callback::from(move |e: KeyboardEvent| {
-            let Some(target) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            else {
-                return;
-            };
+            let Some(target) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
             let tag = target.tag_name().to_ascii_uppercase();
-            let is_scrubber =
-                tag == "INPUT" && target.get_attribute("aria-label").as_deref() == Some("Time");
+            let is_scrubber = tag == "INPUT" && target.get_attribute("aria-label").as_deref() == Some("Time");
             if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") && !is_scrubber {
                 return;
             }
@@ -120,11 +99,7 @@ pub fn Figure(props: &FigureProps) -> Html {
     };
 
     let kind = props.kind;
-    let caption = if props.caption.is_empty() {
-        AttrValue::from(kind.title)
-    } else {
-        props.caption.clone()
-    };
+    let caption = if props.caption.is_empty() { AttrValue::from(kind.title) } else { props.caption.clone() };
     let title_id = format!("{id}-title");
     let warnings = if state.warnings.is_empty() {
         Html::default()
@@ -162,13 +137,15 @@ pub fn Figure(props: &FigureProps) -> Html {
                 { super::kind_view(kind.name, runs, &state.params, state.t) }
                 <Timeline t={state.t} span={state.span} playing={state.playing} speed={state.speed}
                     scale_ns={state.scale_ns} on_action={dispatch.clone()} id={format!("{id}-tl")} />
-                <div class="ww-figure-main">
-                    <div class="ww-ladder-wrap">
-                        <Ladder run={runs.main.clone()} t={state.t} span={state.span} selected={state.selected}
-                            on_select={on_select} id={format!("{id}-ladder")} />
+                if super::shows_ladder(kind.name) {
+                    <div class="ww-figure-main">
+                        <div class="ww-ladder-wrap">
+                            <Ladder run={runs.main.clone()} t={state.t} span={state.span} selected={state.selected}
+                                on_select={on_select} id={format!("{id}-ladder")} />
+                        </div>
+                        <PacketDetail run={runs.main.clone()} frame={state.selected} on_close={on_close} />
                     </div>
-                    <PacketDetail run={runs.main.clone()} frame={state.selected} on_close={on_close} />
-                </div>
+                }
                 <EventLog run={runs.main.clone()} t={state.t} />
             </>
         },

@@ -83,40 +83,35 @@ impl FigureState {
         block_seed: Option<u64>,
         query: &[(String, String)],
     ) -> FigureState {
-        let specs = kind.params;
+        let preset = query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "preset")
+            .map(|(_, v)| v.as_str())
+            .or_else(|| block.iter().find(|(k, _)| *k == "preset").map(|(_, v)| *v));
+        let linked = super::linked_specs(kind, preset);
+        let specs = &linked[..];
         let (mut params, mut problems) = ParamSet::apply_lenient(specs, block.iter().copied());
-        let mut warnings: Vec<String> = problems
-            .drain(..)
-            .map(|e| warning_for(&e.to_string()))
-            .collect();
+        let mut warnings: Vec<String> = problems.drain(..).map(|e| warning_for(&e.to_string())).collect();
         let mut seed = block_seed.unwrap_or(DEFAULT_SEED);
         let mut t = None;
         for (key, value) in query {
             match key.as_str() {
                 "seed" => match value.trim().parse::<u64>() {
                     Ok(s) => seed = s,
-                    Err(_) => warnings.push(format!(
-                        "Ignored seed '{value}': it must be a whole number."
-                    )),
+                    Err(_) => warnings.push(format!("Ignored seed '{value}': it must be a whole number.")),
                 },
                 "t" => match value.trim().parse::<f64>() {
                     Ok(s) if s.is_finite() && s >= 0.0 => {
                         t = Some(Instant((s * 1e9).round().min(u64::MAX as f64) as u64))
                     }
-                    _ => warnings.push(format!(
-                        "Ignored t '{value}': it must be a time in seconds."
-                    )),
+                    _ => warnings.push(format!("Ignored t '{value}': it must be a time in seconds.")),
                 },
                 "caption" | "embed" => {}
                 _ => {
-                    let (applied, errors) =
-                        ParamSet::apply_lenient(specs, [(key.as_str(), value.as_str())]);
+                    let (applied, errors) = ParamSet::apply_lenient(specs, [(key.as_str(), value.as_str())]);
                     if let Some(v) = applied.get(key) {
-                        if errors.is_empty()
-                            || matches!(
-                                errors[0],
-                                wirewise_sim::params::ParamError::OutOfRange { .. }
-                            )
+                        if errors.is_empty() || matches!(errors[0], wirewise_sim::params::ParamError::OutOfRange { .. })
                         {
                             params.set(specs, key, v.clone());
                         }
@@ -175,7 +170,8 @@ impl FigureState {
 
     /// The query that reproduces this state: non-default parameters, seed and t.
     pub fn query(&self) -> Vec<(String, String)> {
-        let mut q = self.params.non_default_pairs(self.kind.params);
+        let linked = super::linked_specs(self.kind, Some(self.params.choice("preset")));
+        let mut q = self.params.non_default_pairs(&linked);
         q.push(("seed".into(), self.seed.to_string()));
         q.push(("t".into(), seconds(self.t)));
         q
@@ -183,11 +179,7 @@ impl FigureState {
 
     /// The figure page for this state, as a hash.
     pub fn figure_href(&self) -> String {
-        Route::Figure {
-            kind: self.kind.name.into(),
-            query: self.query(),
-        }
-        .href()
+        Route::Figure { kind: self.kind.name.into(), query: self.query() }.href()
     }
 
     /// The embed page for this state, as a hash.
@@ -207,6 +199,15 @@ impl Reducible for FigureState {
                 s.params.set(s.kind.params, name, value);
                 if s.params == before {
                     return self;
+                }
+                if name == "preset" {
+                    // A new scenario brings its own slider settings.
+                    let preset = s.params.choice("preset").to_string();
+                    let chosen = s.params.get("preset").cloned();
+                    s.params = ParamSet::defaults(&super::linked_specs(s.kind, Some(&preset)));
+                    if let Some(v) = chosen {
+                        s.params.set(s.kind.params, "preset", v);
+                    }
                 }
                 s.rerun();
             }
@@ -232,11 +233,7 @@ impl Reducible for FigureState {
             Action::Prev => {
                 s.playing = false;
                 let i = s.times.partition_point(|x| *x < s.t);
-                s.t = if i == 0 {
-                    Instant::ZERO
-                } else {
-                    s.times[i - 1]
-                };
+                s.t = if i == 0 { Instant::ZERO } else { s.times[i - 1] };
             }
             Action::Next => {
                 s.playing = false;
@@ -282,12 +279,7 @@ pub fn seconds(t: Instant) -> String {
 /// last application event, whichever is later (so long timers such as TIME-WAIT do not
 /// stretch the timeline to a minute of nothing).
 pub fn interesting_end(trace: &Trace) -> Instant {
-    let last_frame = trace
-        .transmissions()
-        .iter()
-        .map(|x| x.end)
-        .max()
-        .unwrap_or(Instant::ZERO);
+    let last_frame = trace.transmissions().iter().map(|x| x.end).max().unwrap_or(Instant::ZERO);
     let last_app = trace
         .events
         .iter()

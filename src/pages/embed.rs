@@ -18,19 +18,11 @@ pub struct EmbedProps {
 }
 
 fn post_height(height: f64) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(Some(parent)) = window.parent() else {
-        return;
-    };
+    let Some(window) = web_sys::window() else { return };
+    let Ok(Some(parent)) = window.parent() else { return };
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&message, &"type".into(), &"wirewise:height".into());
-    let _ = js_sys::Reflect::set(
-        &message,
-        &"height".into(),
-        &JsValue::from_f64(height.ceil()),
-    );
+    let _ = js_sys::Reflect::set(&message, &"height".into(), &JsValue::from_f64(height.ceil()));
     let _ = parent.post_message(&message, "*");
 }
 
@@ -43,20 +35,16 @@ pub fn Embed(props: &EmbedProps) -> Html {
         use_effect_with((), move |_| {
             let observer = root.cast::<web_sys::Element>().and_then(|el| {
                 let last = std::cell::Cell::new(0.0);
-                let callback =
-                    Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-                        if let Some(entry) =
-                            entries.get(0).dyn_ref::<web_sys::ResizeObserverEntry>()
-                        {
-                            let h = entry.target().get_bounding_client_rect().height();
-                            if (h - last.get()).abs() >= 1.0 {
-                                last.set(h);
-                                post_height(h);
-                            }
+                let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    if let Some(entry) = entries.get(0).dyn_ref::<web_sys::ResizeObserverEntry>() {
+                        let h = entry.target().get_bounding_client_rect().height();
+                        if (h - last.get()).abs() >= 1.0 {
+                            last.set(h);
+                            post_height(h);
                         }
-                    });
-                let observer =
-                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                    }
+                });
+                let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
                 observer.observe(&el);
                 Some((observer, callback))
             });

@@ -17,12 +17,8 @@ pub struct HomeProps {
 #[component]
 pub fn Home(props: &HomeProps) -> Html {
     let total = all_lessons().count();
-    let done = all_lessons()
-        .filter(|p| props.progress.completed.contains(p.lesson.slug))
-        .count();
-    let next = all_lessons()
-        .find(|p| !props.progress.completed.contains(p.lesson.slug))
-        .or_else(|| nth(0));
+    let done = all_lessons().filter(|p| props.progress.completed.contains(p.lesson.slug)).count();
+    let next = all_lessons().find(|p| !props.progress.completed.contains(p.lesson.slug)).or_else(|| nth(0));
     html! {
         <>
             <header class="ww-hero">

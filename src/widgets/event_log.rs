@@ -5,7 +5,7 @@ use crate::figures::runner::Run;
 use crate::widgets::{format, node_name};
 use std::rc::Rc;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{AppCall, Event, EventKind, Trace};
+use wirewise_sim::trace::{AppCall, Event, EventKind, Trace, WorkerState};
 use yew::prelude::*;
 
 /// Event log properties.
@@ -22,66 +22,52 @@ const MAX_ENTRIES: usize = 200;
 
 /// One event in words, or `None` for the ones the log leaves out (queues, timers, counters).
 pub fn describe(trace: &Trace, labels: &[String], e: &Event) -> Option<String> {
-    let sock_node = |s: u32| {
-        trace
-            .sockets
-            .get(s as usize)
-            .map(|s| node_name(trace, s.node))
-            .unwrap_or_default()
-    };
+    let sock_node = |s: u32| trace.sockets.get(s as usize).map(|s| node_name(trace, s.node)).unwrap_or_default();
     let text = match &e.kind {
-        EventKind::FrameTx {
-            frame, from, to, ..
-        } => format!(
+        EventKind::FrameTx { frame, from, to, .. } => format!(
             "{} sends to {}: {}",
             node_name(trace, *from),
             node_name(trace, *to),
-            labels
-                .get(*frame as usize)
-                .map(String::as_str)
-                .unwrap_or("a frame")
+            labels.get(*frame as usize).map(String::as_str).unwrap_or("a frame")
         ),
-        EventKind::FrameDropped { frame, reason, .. } => {
-            format!("Frame {} is lost ({reason:?})", frame + 1)
+        EventKind::FrameDropped { frame, reason, .. } => format!("Frame {} is lost ({reason:?})", frame + 1),
+        EventKind::TcpState { sock, from, to } => {
+            format!("{}: TCP state {} → {}", sock_node(*sock), from.name(), to.name())
         }
-        EventKind::TcpState { sock, from, to } => format!(
-            "{}: TCP state {} → {}",
-            sock_node(*sock),
-            from.name(),
-            to.name()
-        ),
-        EventKind::ArpLearned { node, ip, mac } => {
-            format!("{} learns that {ip} is at {mac}", node_name(trace, *node))
-        }
+        EventKind::ArpLearned { node, ip, mac } => format!("{} learns that {ip} is at {mac}", node_name(trace, *node)),
         EventKind::App { node, call } => {
             let who = node_name(trace, *node);
             match call {
-                AppCall::Listen { backlog, .. } => {
-                    format!("{who} calls listen() with backlog {backlog}")
-                }
+                AppCall::Listen { backlog, .. } => format!("{who} calls listen() with backlog {backlog}"),
                 AppCall::Connect { to, .. } => format!("{who} calls connect() to {to}"),
                 AppCall::ConnectDone { result: Ok(()), .. } => {
                     format!("{who}: connect() returns, the connection is open")
                 }
-                AppCall::ConnectDone {
-                    result: Err(err), ..
-                } => format!("{who}: connect() fails with {err}"),
+                AppCall::ConnectDone { result: Err(err), .. } => format!("{who}: connect() fails with {err}"),
                 AppCall::Accept { .. } => format!("{who}: accept() returns a new connection"),
-                AppCall::Write { bytes, .. } => {
-                    format!("{who} writes {} bytes", format::thousands(*bytes as u64))
-                }
+                AppCall::Write { bytes, .. } => format!("{who} writes {} bytes", format::thousands(*bytes as u64)),
                 AppCall::Read { bytes: 0, .. } => format!("{who} reads the end of the stream"),
-                AppCall::Read { bytes, .. } => {
-                    format!("{who} reads {} bytes", format::thousands(*bytes as u64))
-                }
+                AppCall::Read { bytes, .. } => format!("{who} reads {} bytes", format::thousands(*bytes as u64)),
                 AppCall::Close { .. } => format!("{who} calls close()"),
                 AppCall::Exchange { latency, .. } => {
+                    format!("{who} has the whole response, {} after the call began", format::duration(latency.0))
+                }
+                AppCall::FirstByte { latency, .. } => {
                     format!(
-                        "{who} has the whole response, {} after the call began",
+                        "{who} receives the first byte of the response, {} after the call began",
                         format::duration(latency.0)
                     )
                 }
+                AppCall::StreamDone { stream, latency, .. } => {
+                    format!("{who} has all of stream {stream}, {} after the call began", format::duration(latency.0))
+                }
                 AppCall::Note { text } => format!("{who}: {text}"),
+                AppCall::Worker { worker, state, .. } => match state {
+                    WorkerState::Waiting => format!("{who}: worker {worker} waits in accept()"),
+                    WorkerState::Accepted { .. } => format!("{who}: worker {worker} accepts a connection"),
+                    WorkerState::Stalled { .. } => format!("{who}: worker {worker} stalls and stops calling accept()"),
+                },
+                AppCall::Failed { call, error, .. } => format!("{who}: {call}() fails with {error}"),
             }
         }
         _ => return None,
@@ -94,10 +80,8 @@ pub fn describe(trace: &Trace, labels: &[String], e: &Event) -> Option<String> {
 pub fn EventLog(props: &EventLogProps) -> Html {
     let trace = &props.run.trace;
     let upto = trace.count_until(props.t);
-    let entries: Vec<(Instant, String)> = trace.events[..upto]
-        .iter()
-        .filter_map(|e| describe(trace, &props.run.labels, e).map(|d| (e.t, d)))
-        .collect();
+    let entries: Vec<(Instant, String)> =
+        trace.events[..upto].iter().filter_map(|e| describe(trace, &props.run.labels, e).map(|d| (e.t, d))).collect();
     let skipped = entries.len().saturating_sub(MAX_ENTRIES);
     html! {
         <section class="ww-event-log-wrap" aria-label="Event log">

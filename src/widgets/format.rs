@@ -35,7 +35,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -45,11 +45,7 @@ pub fn thousands(n: u64) -> String {
 
 /// A number parameter's value with its unit, as a control's readout shows it.
 pub fn with_unit(value: f64, unit: &str) -> String {
-    let v = if value >= 1000.0 && value.fract() == 0.0 {
-        thousands(value as u64)
-    } else {
-        significant(value, 3)
-    };
+    let v = if value >= 1000.0 && value.fract() == 0.0 { thousands(value as u64) } else { significant(value, 3) };
     if unit.is_empty() {
         v
     } else {

@@ -1,7 +1,8 @@
 //! The ladder (sequence) diagram: one vertical lane per node, time running down, and each
 //! frame a slanted arrow from its sender at the first bit to its receiver at the last bit, so
 //! the slope is the real one-way delay. Frames after the cursor are dimmed, a frame in flight
-//! shows where it is, a lost frame ends in a cross. Each lane's header shows the node's TCP
+//! shows where it is, a lost frame ends in a cross; a frame that arrived where no socket wanted
+//! it (a SYN to a closed port) arrives, drawn with a bar at its head. Each lane's header shows the node's TCP
 //! state at the cursor. Arrows are buttons: click, Enter or Space selects one; Up and Down
 //! move between them.
 
@@ -11,7 +12,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{EventKind, FrameId, NodeId, NodeKind, SockKind, Trace, Transmission};
+use wirewise_sim::trace::{DropReason, EventKind, FrameId, NodeId, NodeKind, SockKind, Trace, Transmission};
 use yew::prelude::*;
 
 /// Ladder properties.
@@ -41,9 +42,7 @@ const LABEL_GAP: f64 = 13.0;
 pub fn lanes(trace: &Trace, txs: &[Transmission]) -> Vec<NodeId> {
     let mut v: Vec<NodeId> = txs.iter().flat_map(|x| [x.from, x.to]).collect();
     if v.is_empty() {
-        v = (0..trace.nodes.len() as NodeId)
-            .filter(|n| trace.nodes[*n as usize].kind == NodeKind::Host)
-            .collect();
+        v = (0..trace.nodes.len() as NodeId).filter(|n| trace.nodes[*n as usize].kind == NodeKind::Host).collect();
     }
     v.sort_unstable();
     v.dedup();
@@ -56,10 +55,7 @@ pub fn node_state(trace: &Trace, node: NodeId, t: Instant) -> TcpState {
     let n = trace.count_until(t);
     let conn = trace.events[..n].iter().rev().find_map(|e| match &e.kind {
         EventKind::TcpState { sock, to, .. }
-            if trace
-                .sockets
-                .get(*sock as usize)
-                .is_some_and(|s| s.node == node && s.kind == SockKind::TcpConn) =>
+            if trace.sockets.get(*sock as usize).is_some_and(|s| s.node == node && s.kind == SockKind::TcpConn) =>
         {
             Some(*to)
         }
@@ -67,9 +63,7 @@ pub fn node_state(trace: &Trace, node: NodeId, t: Instant) -> TcpState {
     });
     let listener = || {
         trace.sockets.iter().enumerate().any(|(i, s)| {
-            s.node == node
-                && s.kind == SockKind::TcpListener
-                && trace.tcp_state_at(i as u32, t) == TcpState::Listen
+            s.node == node && s.kind == SockKind::TcpListener && trace.tcp_state_at(i as u32, t) == TcpState::Listen
         })
     };
     match conn {
@@ -139,13 +133,8 @@ pub fn Ladder(props: &LadderProps) -> Html {
     });
 
     // Which arrow takes Tab: the selected one, else the last one started, else the first.
-    let focus_frame = props.selected.or_else(|| {
-        txs.iter()
-            .rev()
-            .find(|x| x.start <= t)
-            .or(txs.first())
-            .map(|x| x.frame)
-    });
+    let focus_frame =
+        props.selected.or_else(|| txs.iter().rev().find(|x| x.start <= t).or(txs.first()).map(|x| x.frame));
     let mut placed: Vec<(f64, f64)> = Vec::new();
     let arrows = txs.iter().enumerate().map(|(idx, x)| {
         let (x1, x2) = (lane_x(x.from), lane_x(x.to));
@@ -169,14 +158,20 @@ pub fn Ladder(props: &LadderProps) -> Html {
         if selected {
             class.push("ww-selected");
         }
-        if x.dropped.is_some() {
+        // Delivered to a host that had no socket for it: it arrived, and the kernel answers.
+        let refused = x.dropped == Some(DropReason::NoSocket);
+        let lost = x.dropped.filter(|_| !refused);
+        if lost.is_some() {
             class.push("ww-lost");
+        }
+        if refused {
+            class.push("ww-refused");
         }
         // The part travelled so far.
         let frac = if done || x.end <= x.start { 1.0 } else if future { 0.0 } else { (t.0 - x.start.0) as f64 / (x.end.0 - x.start.0) as f64 };
         let (cx, cy) = (x1 + (x2 - x1) * frac, y1 + (y2 - y1) * frac);
-        let head = if done && x.dropped.is_none() { arrow_head(x1, y1, x2, y2) } else { String::new() };
-        let cross = if done && x.dropped.is_some() {
+        let head = if done && lost.is_none() { arrow_head(x1, y1, x2, y2) } else { String::new() };
+        let cross = if done && lost.is_some() {
             html! { <path class="ww-cross" d={format!("M{} {} l8 8 m0 -8 l-8 8", x2 - 4.0, y2 - 4.0)} /> }
         } else {
             Html::default()
@@ -188,6 +183,7 @@ pub fn Ladder(props: &LadderProps) -> Html {
             crate::widgets::node_name(trace, x.to),
             label_text,
             match x.dropped {
+                Some(DropReason::NoSocket) => ", arrived where no socket listens".to_string(),
                 Some(r) => format!(", lost ({r:?})"),
                 None => String::new(),
             }
@@ -232,6 +228,9 @@ pub fn Ladder(props: &LadderProps) -> Html {
                     <path class="ww-arrow-head" d={head} />
                 }
                 { cross }
+                if done && refused {
+                    <line class="ww-refused-bar" x1={x2.to_string()} x2={x2.to_string()} y1={(y2 - 8.0).to_string()} y2={(y2 + 8.0).to_string()} />
+                }
                 if show_label {
                     <text class="ww-arrow-label" x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ short(&label_text) }</text>
                 }
@@ -263,20 +262,11 @@ fn arrow_head(x1: f64, y1: f64, x2: f64, y2: f64) -> String {
     let (ux, uy) = (dx / len, dy / len);
     let (bx, by) = (x2 - ux * 10.0, y2 - uy * 10.0);
     let (px, py) = (-uy * 4.5, ux * 4.5);
-    format!(
-        "M{x2} {y2} L{} {} L{} {} Z",
-        bx + px,
-        by + py,
-        bx - px,
-        by - py
-    )
+    format!("M{x2} {y2} L{} {} L{} {} Z", bx + px, by + py, bx - px, by - py)
 }
 
 fn focus(element_id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(element_id))
-    {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(element_id)) {
         if let Ok(svg) = el.dyn_into::<web_sys::SvgElement>() {
             let _ = svg.focus();
         }

@@ -12,9 +12,5 @@ use wirewise_sim::trace::{NodeId, Trace};
 
 /// A node's name, or `node N` if the trace has no such node.
 pub fn node_name(trace: &Trace, node: NodeId) -> String {
-    trace
-        .nodes
-        .get(node as usize)
-        .map(|n| n.name.clone())
-        .unwrap_or_else(|| format!("node {node}"))
+    trace.nodes.get(node as usize).map(|n| n.name.clone()).unwrap_or_else(|| format!("node {node}"))
 }

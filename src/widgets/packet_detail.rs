@@ -27,9 +27,7 @@ pub fn hex_rows(bytes: &[u8]) -> Vec<String> {
         .map(|(i, row)| {
             let hex: Vec<String> = row.iter().map(|b| format!("{b:02x}")).collect();
             let (a, b) = hex.split_at(hex.len().min(8));
-            format!("{:04x}  {}  {}", i * 16, a.join(" "), b.join(" "))
-                .trim_end()
-                .to_string()
+            format!("{:04x}  {}  {}", i * 16, a.join(" "), b.join(" ")).trim_end().to_string()
         })
         .collect()
 }
@@ -57,11 +55,7 @@ pub fn PacketDetail(props: &PacketDetailProps) -> Html {
                 node_name(trace, x.from),
                 node_name(trace, x.to),
                 format::duration(x.start.0),
-                if x.dropped.is_some() {
-                    "lost"
-                } else {
-                    "arrived"
-                },
+                if x.dropped.is_some() { "lost" } else { "arrived" },
                 format::duration(x.end.0)
             )
         })
@@ -114,10 +108,7 @@ mod tests {
     fn hex_rows_have_offsets_and_groups() {
         let bytes: Vec<u8> = (0..20).collect();
         let rows = hex_rows(&bytes);
-        assert_eq!(
-            rows[0],
-            "0000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f"
-        );
+        assert_eq!(rows[0], "0000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f");
         assert_eq!(rows[1], "0010  10 11 12 13");
     }
 }

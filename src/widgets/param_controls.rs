@@ -29,20 +29,39 @@ pub fn is_log(min: f64, max: f64) -> bool {
     min > 0.0 && max / min >= 1000.0
 }
 
-/// The value at slider position `p` (0..=LOG_STEPS), rounded to two significant digits and to
+/// The value at slider position `p` (0..=LOG_STEPS), rounded to three significant digits (finer
+/// than one slider step, about 1%, so the arrow keys always move it) and to
 /// the spec's step, inside the range.
 pub fn log_value(p: f64, min: f64, max: f64, step: f64) -> f64 {
     let raw = min * (max / min).powf((p / LOG_STEPS).clamp(0.0, 1.0));
-    let magnitude = 10f64.powf(raw.log10().floor() - 1.0);
+    let magnitude = 10f64.powf(raw.log10().floor() - 2.0);
     let rounded = (raw / magnitude).round() * magnitude;
-    let stepped = if step > 0.0 {
-        (rounded / step).round() * step
-    } else {
-        rounded
-    };
+    let stepped = if step > 0.0 { (rounded / step).round() * step } else { rounded };
     // Clean binary noise such as 0.30000000000000004.
     let clean: f64 = format!("{stepped:.6}").parse().unwrap_or(stepped);
     clean.clamp(min, max)
+}
+
+/// The value for slider position `p` when the control currently holds `current`: if rounding
+/// would give `current` back although the slider moved, keep going in the same direction to
+/// the next distinct value, so the arrow keys never get stuck.
+pub fn log_value_from(p: f64, current: f64, min: f64, max: f64, step: f64) -> f64 {
+    let from = log_position(current, min, max);
+    let dir = if p > from {
+        1.0
+    } else if p < from {
+        -1.0
+    } else {
+        return current;
+    };
+    let mut q = p;
+    loop {
+        let v = log_value(q, min, max, step);
+        if v != current || q <= 0.0 || q >= LOG_STEPS {
+            return v;
+        }
+        q += dir;
+    }
 }
 
 /// The slider position of value `v`.
@@ -66,7 +85,7 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 let oninput = Callback::from(move |e: InputEvent| {
                     if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
                         if let Ok(p) = input.value().parse::<f64>() {
-                            let value = if log { log_value(p, min, max, step) } else { p };
+                            let value = if log { log_value_from(p, v, min, max, step) } else { p };
                             on_change.emit((name, ParamValue::Number(value)));
                         }
                     }
@@ -80,7 +99,7 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 html! {
                     <>
                         <label for={id.clone()}>{ spec.label }</label>
-                        <input type="range" id={id.clone()} min={rmin} max={rmax} step={rstep} value={rvalue}
+                        <input type="range" id={id.clone()} data-param={name} data-value={ParamValue::Number(v).to_string()} min={rmin} max={rmax} step={rstep} value={rvalue}
                             aria-valuetext={readout.clone()} aria-describedby={help_id.clone()} {oninput} />
                         <output for={id.clone()} class="ww-param-value">{ readout }</output>
                     </>
@@ -95,7 +114,7 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 });
                 html! {
                     <label class="ww-param-check" for={id.clone()}>
-                        <input type="checkbox" id={id.clone()} checked={props.values.flag(name)}
+                        <input type="checkbox" id={id.clone()} data-param={name} checked={props.values.flag(name)}
                             aria-describedby={help_id.clone()} {onchange} />
                         { spec.label }
                     </label>
@@ -105,14 +124,14 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                 let on_change = props.on_change.clone();
                 let onchange = Callback::from(move |e: Event| {
                     if let Some(select) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
-                        on_change.emit((name, ParamValue::Choice(select.value())));
+                        on_change.emit((name, ParamValue::Choice(select.value().into())));
                     }
                 });
                 let current = props.values.choice(name).to_string();
                 html! {
                     <>
                         <label for={id.clone()}>{ spec.label }</label>
-                        <select id={id.clone()} aria-describedby={help_id.clone()} {onchange}>
+                        <select id={id.clone()} data-param={name} aria-describedby={help_id.clone()} {onchange}>
                             { for options.iter().map(|o| html! { <option value={*o} selected={*o == current}>{ *o }</option> }) }
                         </select>
                     </>
@@ -146,5 +165,22 @@ mod tests {
         let p = log_position(50.0, 0.02, 500.0);
         let back = log_value(p, 0.02, 500.0, 0.01);
         assert!((back - 50.0).abs() / 50.0 < 0.05, "{back}");
+    }
+}
+
+#[cfg(test)]
+mod log_slider_tests {
+    use super::*;
+
+    #[test]
+    fn every_step_from_any_value_moves_it() {
+        let (min, max, step) = (0.02, 500.0, 0.01);
+        for p in 0..LOG_STEPS as u32 {
+            let v = log_value(p as f64, min, max, step);
+            let up = log_value_from(log_position(v, min, max) + 1.0, v, min, max, step);
+            assert!(up > v || v >= max, "stuck at {v} (position {p})");
+            let down = log_value_from(log_position(v, min, max) - 1.0, v, min, max, step);
+            assert!(down < v || v <= min, "stuck going down at {v}");
+        }
     }
 }

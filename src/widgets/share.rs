@@ -17,9 +17,7 @@ pub struct ShareProps {
 
 /// The page's address without its hash: where the app is served from.
 pub fn base_url() -> String {
-    let href = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     match href.split_once('#') {
         Some((base, _)) => base.to_string(),
         None => href,
@@ -28,11 +26,7 @@ pub fn base_url() -> String {
 
 /// The iframe snippet for an embed URL.
 pub fn embed_code(url: &str, title: &str) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-    };
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
     format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"720\" style=\"border:0\" loading=\"lazy\"></iframe>",
         esc(url),
@@ -78,12 +72,7 @@ pub fn Share(props: &ShareProps) -> Html {
     let embed = {
         let href = props.embed_href.clone();
         let title = props.title.clone();
-        move || {
-            embed_code(
-                &format!("{}{}", base_url(), href),
-                &format!("wirewise: {title}"),
-            )
-        }
+        move || embed_code(&format!("{}{}", base_url(), href), &format!("wirewise: {title}"))
     };
     let message = match &*status {
         Status::Idle => Html::default(),

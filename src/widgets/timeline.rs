@@ -58,10 +58,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let on_scrub = {
         let on_action = props.on_action.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
                 let p: f64 = input.value().parse().unwrap_or(0.0);
                 on_action.emit(Action::Seek(Instant((p / STEPS * span) as u64)));
             }
@@ -70,34 +67,27 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let on_speed = {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
-            if let Some(select) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(select) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
                 on_action.emit(Action::Speed(select.value().parse().unwrap_or(1.0)));
             }
         })
     };
-    let button = |label: &'static str, icon: &'static str, action: Action| {
+    let button = |label: &'static str, icon: Html, action: Action| {
         let on_action = props.on_action.clone();
         html! {
             <button type="button" class="ww-tl-button" aria-label={label} title={label}
                 onclick={Callback::from(move |_| on_action.emit(action.clone()))}>
-                <span aria-hidden="true">{icon}</span>
+                {icon}
             </button>
         }
     };
-    let (play_label, play_icon) = if props.playing {
-        ("Pause", "❚❚")
-    } else {
-        ("Play", "▶")
-    };
+    let (play_label, play_icon) = if props.playing { ("Pause", icon(PAUSE)) } else { ("Play", icon(PLAY)) };
     let play = {
         let on_action = props.on_action.clone();
         html! {
             <button type="button" class="ww-tl-button ww-tl-play" aria-label={play_label} title={play_label}
                 onclick={Callback::from(move |_| on_action.emit(Action::TogglePlay))}>
-                <span aria-hidden="true">{play_icon}</span>
+                {play_icon}
             </button>
         }
     };
@@ -106,20 +96,17 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let rate = if (props.speed - 1.0).abs() < 1e-9 {
         format!("1 s of animation = {scale} of network time")
     } else {
-        format!(
-            "1 s of animation = {scale} × {} of network time",
-            format::significant(props.speed, 2)
-        )
+        format!("1 s of animation = {scale} × {} of network time", format::significant(props.speed, 2))
     };
 
     html! {
         <div class="ww-timeline" role="group" aria-label="Timeline">
             <div class="ww-tl-buttons">
-                { button("Go to start", "⏮", Action::Start) }
-                { button("Previous event", "◀︎", Action::Prev) }
+                { button("Go to start", icon(START), Action::Start) }
+                { button("Previous event", icon(PREV), Action::Prev) }
                 { play }
-                { button("Next event", "▶︎", Action::Next) }
-                { button("Go to end", "⏭", Action::End) }
+                { button("Next event", icon(NEXT), Action::Next) }
+                { button("Go to end", icon(END), Action::End) }
             </div>
             <input type="range" class="ww-tl-scrub" aria-label="Time" min="0" max={STEPS.to_string()} step="1"
                 value={position.to_string()} aria-valuetext={format::duration(props.t.0)}
@@ -140,5 +127,22 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span class="ww-tl-scale">{ rate }</span>
             </div>
         </div>
+    }
+}
+
+/// SVG paths of the transport icons, on a 16×16 grid (drawn, not font glyphs, so they show
+/// on every system).
+const START: &str = "M3 3h2v10H3zM13 3v10L6 8z";
+const PREV: &str = "M12 3v10L5 8z";
+const PLAY: &str = "M5 3v10l8-5z";
+const PAUSE: &str = "M4 3h3v10H4zM9 3h3v10H9z";
+const NEXT: &str = "M4 3v10l7-5z";
+const END: &str = "M11 3h2v10h-2zM3 3v10l7-5z";
+
+fn icon(path: &'static str) -> Html {
+    html! {
+        <svg class="ww-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+            <path d={path} fill="currentColor" />
+        </svg>
     }
 }

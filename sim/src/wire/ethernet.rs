@@ -69,3 +69,74 @@ pub struct EthernetRepr {
     /// What the payload is.
     pub ethertype: EtherType,
 }
+
+impl EthernetRepr {
+    /// Appends the 14-byte header (RFC 894: destination, source, EtherType). No FCS and no
+    /// padding to 60 bytes are added, as in a Linux capture.
+    pub fn emit(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&self.dst.0);
+        buf.extend_from_slice(&self.src.0);
+        buf.extend_from_slice(&self.ethertype.0.to_be_bytes());
+    }
+
+    /// Reads the header and returns it with the rest of the frame (the payload, including any
+    /// padding a sender added to reach the 60-byte minimum).
+    pub fn parse(bytes: &[u8]) -> Result<(EthernetRepr, &[u8]), super::WireError> {
+        if bytes.len() < HEADER_LEN {
+            return Err(super::WireError::Truncated { layer: "Ethernet", needed: HEADER_LEN, got: bytes.len() });
+        }
+        let repr = EthernetRepr {
+            dst: MacAddr::from_slice(&bytes[field::DST]),
+            src: MacAddr::from_slice(&bytes[field::SRC]),
+            ethertype: EtherType(u16::from_be_bytes([bytes[12], bytes[13]])),
+        };
+        Ok((repr, &bytes[field::PAYLOAD..]))
+    }
+}
+
+impl MacAddr {
+    /// The address in the first six bytes of `b` (missing bytes read as zero).
+    pub fn from_slice(b: &[u8]) -> MacAddr {
+        let mut m = [0u8; 6];
+        for (d, s) in m.iter_mut().zip(b) {
+            *d = *s;
+        }
+        MacAddr(m)
+    }
+    /// True for a group (multicast or broadcast) address: the I/G bit, the lowest bit of the
+    /// first byte (IEEE 802-2014 §8.2).
+    pub fn is_multicast(&self) -> bool {
+        self.0[0] & 1 == 1
+    }
+}
+
+impl EtherType {
+    /// A name for people: "IPv4", "ARP", "IPv6" or None.
+    pub fn name(self) -> Option<&'static str> {
+        match self.0 {
+            0x0800 => Some("IPv4"),
+            0x0806 => Some("ARP"),
+            0x86dd => Some("IPv6"),
+            0x8100 => Some("802.1Q VLAN"),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let e = EthernetRepr { dst: MacAddr::BROADCAST, src: MacAddr::local(1), ethertype: EtherType::ARP };
+        let mut b = Vec::new();
+        e.emit(&mut b);
+        assert_eq!(b.len(), HEADER_LEN);
+        assert_eq!(&b[12..], &[0x08, 0x06]);
+        let (p, rest) = EthernetRepr::parse(&b).unwrap();
+        assert_eq!(p, e);
+        assert!(rest.is_empty());
+        assert!(EthernetRepr::parse(&b[..13]).is_err());
+    }
+}

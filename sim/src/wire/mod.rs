@@ -10,8 +10,10 @@
 //! (`tcp_options_write`, net/ipv4/tcp_output.c).
 
 pub mod arp;
+pub mod checksum;
 pub mod ethernet;
 pub mod field;
+pub mod fragment;
 pub mod frame;
 pub mod icmp;
 pub mod ipv4;
@@ -20,7 +22,8 @@ pub mod udp;
 
 pub use arp::{ArpOp, ArpRepr};
 pub use ethernet::{EtherType, EthernetRepr, MacAddr};
-pub use field::{Dissection, Field, Layer};
+pub use field::{dissect, Dissection, Field, Layer};
+pub use fragment::Reassembler;
 pub use frame::{Frame, FramePayload, Ipv4Packet, Transport};
 pub use icmp::IcmpRepr;
 pub use ipv4::{IpProtocol, Ipv4Repr};

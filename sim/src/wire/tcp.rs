@@ -1,7 +1,9 @@
 //! The TCP header (RFC 9293 §3.1) and its options, written in Linux's order.
 
+use super::WireError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::net::Ipv4Addr;
 
 /// Length of the TCP header without options.
 pub const HEADER_LEN: usize = 20;
@@ -134,5 +136,313 @@ impl TcpRepr {
     /// Sequence space this segment occupies: payload plus one for SYN and one for FIN.
     pub fn seq_len(&self) -> u32 {
         self.payload.len() as u32 + self.flags.syn() as u32 + self.flags.fin() as u32
+    }
+}
+
+/// Field offsets of the TCP header (RFC 9293 §3.1, "Header Format").
+pub mod field {
+    use core::ops::Range;
+    /// Source port.
+    pub const SRC_PORT: Range<usize> = 0..2;
+    /// Destination port.
+    pub const DST_PORT: Range<usize> = 2..4;
+    /// Sequence number.
+    pub const SEQ_NUM: Range<usize> = 4..8;
+    /// Acknowledgment number.
+    pub const ACK_NUM: Range<usize> = 8..12;
+    /// Data offset (high 4 bits, header length in 32-bit words) and reserved bits (low 4).
+    pub const DOFF: usize = 12;
+    /// The eight flag bits CWR ECE URG ACK PSH RST SYN FIN.
+    pub const FLAGS: usize = 13;
+    /// Receive window.
+    pub const WIN_SIZE: Range<usize> = 14..16;
+    /// Checksum over the pseudo-header, header and data.
+    pub const CHECKSUM: Range<usize> = 16..18;
+    /// Urgent pointer.
+    pub const URGENT: Range<usize> = 18..20;
+    /// Start of the options.
+    pub const OPTIONS: usize = 20;
+}
+
+/// The most option bytes a header can carry: data offset 15 words minus the fixed 5
+/// (RFC 9293 §3.1; Linux `MAX_TCP_OPTION_SPACE`).
+pub const MAX_OPTIONS_LEN: usize = 40;
+
+/// Option kinds (RFC 9293 §3.2; IANA "TCP Option Kind Numbers").
+pub mod opt {
+    /// End of option list (RFC 9293 §3.2).
+    pub const EOL: u8 = 0;
+    /// No-operation, used as padding (RFC 9293 §3.2).
+    pub const NOP: u8 = 1;
+    /// Maximum segment size (RFC 9293 §3.2, §3.7.1).
+    pub const MSS: u8 = 2;
+    /// Window scale (RFC 7323 §2).
+    pub const WS: u8 = 3;
+    /// SACK permitted (RFC 2018 §2).
+    pub const SACK_PERM: u8 = 4;
+    /// SACK blocks (RFC 2018 §3).
+    pub const SACK: u8 = 5;
+    /// Timestamps (RFC 7323 §3).
+    pub const TIMESTAMP: u8 = 8;
+}
+
+impl TcpOptions {
+    /// How many SACK blocks Linux puts in a header holding these options: as many as fit in
+    /// the option space left (`tcp_established_options`, net/ipv4/tcp_output.c), at most 4.
+    pub fn sack_blocks_that_fit(&self) -> usize {
+        let used = self.mss.map_or(0, |_| 4)
+            + if self.timestamps.is_some() { 12 } else { 0 }
+            + if self.sack_permitted && self.timestamps.is_none() { 4 } else { 0 }
+            + self.window_scale.map_or(0, |_| 4);
+        let room = MAX_OPTIONS_LEN.saturating_sub(used);
+        if room < 4 + 8 {
+            return 0;
+        }
+        self.sack_blocks.len().min((room - 4) / 8).min(4)
+    }
+
+    /// Length of the options on the wire, always a multiple of 4.
+    pub fn buffer_len(&self) -> usize {
+        let blocks = self.sack_blocks_that_fit();
+        self.mss.map_or(0, |_| 4)
+            + if self.timestamps.is_some() { 12 } else { 0 }
+            + if self.sack_permitted && self.timestamps.is_none() { 4 } else { 0 }
+            + self.window_scale.map_or(0, |_| 4)
+            + if blocks > 0 { 4 + 8 * blocks } else { 0 }
+    }
+
+    /// Appends the options exactly as Linux's `tcp_options_write` lays them out, each item
+    /// padded to a 32-bit word with leading NOPs:
+    /// MSS `02 04 mss`; timestamps `01 01 08 0a TSval TSecr`, or `04 02 08 0a …` when
+    /// SACK_PERM shares the word; SACK_PERM alone `01 01 04 02`; window scale `01 03 03 ws`;
+    /// SACK blocks `01 01 05 len` + edges. SACK blocks that do not fit in the 40-byte option
+    /// space are left out, as Linux does.
+    pub fn emit(&self, buf: &mut Vec<u8>) {
+        if let Some(mss) = self.mss {
+            buf.extend_from_slice(&[opt::MSS, 4]);
+            buf.extend_from_slice(&mss.to_be_bytes());
+        }
+        if let Some((tsval, tsecr)) = self.timestamps {
+            if self.sack_permitted {
+                buf.extend_from_slice(&[opt::SACK_PERM, 2, opt::TIMESTAMP, 10]);
+            } else {
+                buf.extend_from_slice(&[opt::NOP, opt::NOP, opt::TIMESTAMP, 10]);
+            }
+            buf.extend_from_slice(&tsval.to_be_bytes());
+            buf.extend_from_slice(&tsecr.to_be_bytes());
+        } else if self.sack_permitted {
+            buf.extend_from_slice(&[opt::NOP, opt::NOP, opt::SACK_PERM, 2]);
+        }
+        if let Some(ws) = self.window_scale {
+            buf.extend_from_slice(&[opt::NOP, opt::WS, 3, ws]);
+        }
+        let blocks = self.sack_blocks_that_fit();
+        if blocks > 0 {
+            buf.extend_from_slice(&[opt::NOP, opt::NOP, opt::SACK, (2 + 8 * blocks) as u8]);
+            for (l, r) in &self.sack_blocks[..blocks] {
+                buf.extend_from_slice(&l.to_be_bytes());
+                buf.extend_from_slice(&r.to_be_bytes());
+            }
+        }
+    }
+
+    /// Reads options in any legal order (RFC 9293 §3.2): EOL ends the list, NOP is skipped,
+    /// unknown kinds are skipped by their length. A length byte below 2 or running past the
+    /// options, or a known option with the wrong length (MSS 4, WS 3, SACK_PERM 2, SACK 2+8n
+    /// with n ≥ 1, timestamps 10), is `Malformed`. A repeated option keeps the last value.
+    pub fn parse(bytes: &[u8]) -> Result<TcpOptions, WireError> {
+        let mut o = TcpOptions::default();
+        let mut i = 0;
+        while i < bytes.len() {
+            let kind = bytes[i];
+            match kind {
+                opt::EOL => break,
+                opt::NOP => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(&len) = bytes.get(i + 1) else {
+                return Err(malformed(format!("option kind {kind} has no length byte")));
+            };
+            let len = usize::from(len);
+            if len < 2 || i + len > bytes.len() {
+                return Err(malformed(format!("option kind {kind} has bad length {len}")));
+            }
+            let body = &bytes[i + 2..i + len];
+            let be32 = |j: usize| u32::from_be_bytes([body[j], body[j + 1], body[j + 2], body[j + 3]]);
+            let want = |ok: bool, name: &str| {
+                if ok {
+                    Ok(())
+                } else {
+                    Err(malformed(format!("{name} option has bad length {len}")))
+                }
+            };
+            match kind {
+                opt::MSS => {
+                    want(len == 4, "MSS")?;
+                    o.mss = Some(u16::from_be_bytes([body[0], body[1]]));
+                }
+                opt::WS => {
+                    want(len == 3, "window scale")?;
+                    o.window_scale = Some(body[0]);
+                }
+                opt::SACK_PERM => {
+                    want(len == 2, "SACK permitted")?;
+                    o.sack_permitted = true;
+                }
+                opt::SACK => {
+                    want(len >= 10 && (len - 2) % 8 == 0, "SACK")?;
+                    o.sack_blocks = (0..(len - 2) / 8).map(|n| (be32(8 * n), be32(8 * n + 4))).collect();
+                }
+                opt::TIMESTAMP => {
+                    want(len == 10, "timestamps")?;
+                    o.timestamps = Some((be32(0), be32(4)));
+                }
+                _ => {}
+            }
+            i += len;
+        }
+        Ok(o)
+    }
+}
+
+fn malformed(what: String) -> WireError {
+    WireError::Malformed { layer: "TCP", what }
+}
+
+impl TcpRepr {
+    /// Length of the header (20 bytes plus options).
+    pub fn header_len(&self) -> usize {
+        HEADER_LEN + self.options.buffer_len()
+    }
+
+    /// Length of the segment on the wire.
+    pub fn buffer_len(&self) -> usize {
+        self.header_len() + self.payload.len()
+    }
+
+    /// Appends the segment: the RFC 9293 §3.1 header with the data offset taken from the
+    /// options' length, the options in Linux's order ([`TcpOptions::emit`]), the data, and the
+    /// checksum over the IPv4 pseudo-header, header and data. Reserved bits are zero.
+    pub fn emit(&self, src_ip: Ipv4Addr, dst_ip: Ipv4Addr, buf: &mut Vec<u8>) {
+        let start = buf.len();
+        buf.extend_from_slice(&self.src_port.to_be_bytes());
+        buf.extend_from_slice(&self.dst_port.to_be_bytes());
+        buf.extend_from_slice(&self.seq.to_be_bytes());
+        buf.extend_from_slice(&self.ack.to_be_bytes());
+        buf.push(((self.header_len() / 4) as u8) << 4);
+        buf.push(self.flags.0);
+        buf.extend_from_slice(&self.window.to_be_bytes());
+        buf.extend_from_slice(&[0, 0]);
+        buf.extend_from_slice(&self.urgent.to_be_bytes());
+        self.options.emit(buf);
+        buf.extend_from_slice(&self.payload);
+        let sum = super::checksum::transport(src_ip, dst_ip, 6, &buf[start..]);
+        buf[start + 16..start + 18].copy_from_slice(&sum.to_be_bytes());
+    }
+
+    /// Reads a segment (the whole IP payload): data offset ≥ 5 and within the bytes
+    /// (RFC 9293 §3.1), the checksum over the pseudo-header (MUST-2/MUST-3), then the options
+    /// ([`TcpOptions::parse`]). The reserved bits are ignored (RFC 9293 §3.1).
+    pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<TcpRepr, WireError> {
+        const L: &str = "TCP";
+        if bytes.len() < HEADER_LEN {
+            return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
+        }
+        let header_len = usize::from(bytes[field::DOFF] >> 4) * 4;
+        if header_len < HEADER_LEN {
+            return Err(malformed(format!("data offset {header_len} bytes, below the minimum 20")));
+        }
+        if header_len > bytes.len() {
+            return Err(WireError::Truncated { layer: L, needed: header_len, got: bytes.len() });
+        }
+        if super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
+            return Err(WireError::BadChecksum { layer: L });
+        }
+        let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
+        let be32 = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        Ok(TcpRepr {
+            src_port: be16(0),
+            dst_port: be16(2),
+            seq: be32(4),
+            ack: be32(8),
+            flags: TcpFlags(bytes[field::FLAGS]),
+            window: be16(14),
+            urgent: be16(18),
+            options: TcpOptions::parse(&bytes[field::OPTIONS..header_len])?,
+            payload: bytes[header_len..].to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ips() -> (Ipv4Addr, Ipv4Addr) {
+        (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2))
+    }
+
+    #[test]
+    fn linux_syn_options() {
+        let o = TcpOptions {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamps: Some((0x84b2_4b5f, 0)),
+            sack_blocks: vec![],
+        };
+        let mut b = Vec::new();
+        o.emit(&mut b);
+        assert_eq!(b, [2, 4, 5, 0xb4, 4, 2, 8, 10, 0x84, 0xb2, 0x4b, 0x5f, 0, 0, 0, 0, 1, 3, 3, 7]);
+        assert_eq!(TcpOptions::parse(&b), Ok(o));
+    }
+
+    #[test]
+    fn sack_blocks_are_capped_like_linux() {
+        let o = TcpOptions {
+            timestamps: Some((1, 2)),
+            sack_blocks: vec![(1, 2), (3, 4), (5, 6), (7, 8)],
+            ..Default::default()
+        };
+        assert_eq!(o.sack_blocks_that_fit(), 3);
+        assert_eq!(o.buffer_len(), 40);
+    }
+
+    #[test]
+    fn odd_orders_and_bad_lengths() {
+        // NOP, WS, unknown kind 30 with 2 bytes of data, SACK_PERM, EOL, padding.
+        let b = [1, 3, 3, 9, 30, 4, 0xaa, 0xbb, 4, 2, 0, 0];
+        let o = TcpOptions::parse(&b).unwrap();
+        assert_eq!(o.window_scale, Some(9));
+        assert!(o.sack_permitted);
+        assert!(TcpOptions::parse(&[2, 4, 5]).is_err());
+        assert!(TcpOptions::parse(&[2, 3, 5, 0]).is_err());
+        assert!(TcpOptions::parse(&[30, 1, 0, 0]).is_err());
+        assert!(TcpOptions::parse(&[30]).is_err());
+    }
+
+    #[test]
+    fn segment_round_trip() {
+        let (s, d) = ips();
+        let t = TcpRepr {
+            src_port: 49152,
+            dst_port: 80,
+            seq: 1,
+            ack: 2,
+            flags: TcpFlags::ACK | TcpFlags::PSH,
+            window: 502,
+            urgent: 0,
+            options: TcpOptions { timestamps: Some((5, 6)), ..Default::default() },
+            payload: b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+        };
+        let mut b = Vec::new();
+        t.emit(s, d, &mut b);
+        assert_eq!(b[12], 8 << 4);
+        assert_eq!(&b[20..24], &[1, 1, 8, 10]);
+        assert_eq!(TcpRepr::parse(&b, s, d), Ok(t));
+        assert!(matches!(TcpRepr::parse(&b, d, Ipv4Addr::new(1, 1, 1, 1)), Err(WireError::BadChecksum { .. })));
     }
 }

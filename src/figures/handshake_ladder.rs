@@ -1,0 +1,99 @@
+//! `handshake-ladder`: the three-way handshake as a ladder, in one of four cases (clean, the
+//! first SYN lost, the first SYN-ACK lost, a closed port answering RST), with sequence and
+//! acknowledgment numbers relative or as on the wire. Above the ladder, each side's state
+//! changes so far, read from the trace's `TcpState` events.
+
+use super::runner::{run_preset, with_absolute_labels};
+use super::state_diagram::{side_history, Side};
+use super::Runs;
+use crate::widgets::format;
+use wirewise_sim::params::ParamSet;
+use wirewise_sim::time::Instant;
+use wirewise_sim::trace::{AppCall, EventKind, Trace};
+use yew::prelude::*;
+
+/// What the figure simplifies.
+pub const FAITHFUL: &str = "Real TCP segments with Linux 6.x options (MSS, SACK, timestamps, window scale), real \
+     bytes and Linux's 1 s initial SYN and SYN-ACK timeouts. One client, one server, one link; a lost packet \
+     is removed by a fault rule. The server's LISTEN belongs to its listening socket and its SYN-RECEIVED to \
+     the connection Linux creates for the SYN, shown together as one lane.";
+
+/// The preset behind each case.
+pub fn preset_of(case: &str) -> &'static str {
+    match case {
+        "lost-syn" => "lost-syn",
+        "lost-synack" => "lost-synack",
+        "closed-port" => "closed-port",
+        _ => "handshake",
+    }
+}
+
+/// Runs the case's preset; with `numbers = absolute` the ladder labels carry wire numbers.
+pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
+    let main = run_preset(preset_of(params.choice("case")), &[("rtt", params.num("rtt").to_string())], seed)?;
+    let main = if params.choice("numbers") == "absolute" { with_absolute_labels(main) } else { main };
+    Ok(Runs { main, others: Vec::new() })
+}
+
+/// connect()'s result at `t`, read from the trace: when it returned, and its error if any.
+pub fn connect_result(trace: &Trace, t: Instant) -> Option<(Instant, Option<String>)> {
+    trace.events[..trace.count_until(t)].iter().find_map(|e| match &e.kind {
+        EventKind::App { call: AppCall::ConnectDone { result, .. }, .. } => Some((e.t, result.as_ref().err().cloned())),
+        _ => None,
+    })
+}
+
+fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
+    let steps = side_history(trace, side, t);
+    html! {
+        <li class={classes!("ww-states", side.class())}>
+            <strong>{ format!("{}: ", side.name()) }</strong>
+            if steps.is_empty() {
+                { "CLOSED" }
+            }
+            { for steps.iter().enumerate().map(|(i, s)| html! {
+                <>
+                    if i == 0 { <span>{ s.from.name() }</span> }
+                    { " → " }
+                    <span class={classes!((i + 1 == steps.len()).then_some("ww-state-now"))}>{ s.to.name() }</span>
+                    <small>{ format!(" ({})", format::duration(s.t.0)) }</small>
+                </>
+            }) }
+        </li>
+    }
+}
+
+/// The state changes of both sides so far and connect()'s outcome.
+pub fn view(runs: &Runs, t: Instant) -> Html {
+    let trace = &runs.main.trace;
+    let outcome = match connect_result(trace, t) {
+        None => "connect() has not returned yet.".to_string(),
+        Some((at, None)) => {
+            format!("connect() returned after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        }
+        Some((at, Some(err))) => {
+            format!("connect() failed with {err} after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        }
+    };
+    html! {
+        <div class="ww-handshake-states" aria-live="polite">
+            <ul>
+                { history_line(trace, Side::Client, t) }
+                { history_line(trace, Side::Server, t) }
+            </ul>
+            <p>{ outcome }</p>
+        </div>
+    }
+}
+
+/// When the client called connect().
+fn start_of(trace: &Trace) -> Instant {
+    trace
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::App { call: AppCall::Connect { .. }, .. } => Some(e.t),
+            _ => None,
+        })
+        .unwrap_or(Instant::ZERO)
+}
