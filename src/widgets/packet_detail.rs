@@ -6,6 +6,7 @@ use crate::figures::runner::Run;
 use crate::widgets::{format, node_name};
 use std::rc::Rc;
 use wirewise_sim::trace::FrameId;
+use wirewise_sim::wire::{Field, Layer};
 use yew::prelude::*;
 
 /// Packet detail properties.
@@ -30,6 +31,19 @@ pub fn hex_rows(bytes: &[u8]) -> Vec<String> {
             format!("{:04x}  {}  {}", i * 16, a.join(" "), b.join(" ")).trim_end().to_string()
         })
         .collect()
+}
+
+/// How a layer is called in the panel.
+pub fn layer_name(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Ethernet => "Ethernet II (layer 2)",
+        Layer::Arp => "ARP",
+        Layer::Ipv4 => "IPv4 (layer 3)",
+        Layer::Icmp => "ICMP",
+        Layer::Udp => "UDP (layer 4)",
+        Layer::Tcp => "TCP (layer 4)",
+        Layer::Payload => "Data",
+    }
 }
 
 /// The packet detail panel.
@@ -61,19 +75,39 @@ pub fn PacketDetail(props: &PacketDetailProps) -> Html {
         })
         .unwrap_or_default();
     let on_close = props.on_close.clone();
-    let rows = dissection.fields.iter().map(|f| {
-        let check = match f.valid {
-            Some(true) => " ✓ valid",
-            Some(false) => " ✗ invalid",
-            None => "",
-        };
+    // One table per layer, fields in byte order: name and value on a line, the meaning under
+    // the value, so the panel reads well even when it is narrow.
+    let mut groups: Vec<(Layer, Vec<&Field>)> = Vec::new();
+    for f in &dissection.fields {
+        match groups.last_mut() {
+            Some((layer, fields)) if *layer == f.layer => fields.push(f),
+            _ => groups.push((f.layer, vec![f])),
+        }
+    }
+    let tables = groups.iter().map(|(layer, fields)| {
+        let rows = fields.iter().map(|f| {
+            let check = match f.valid {
+                Some(true) => " ✓ valid",
+                Some(false) => " ✗ invalid",
+                None => "",
+            };
+            html! {
+                <tr>
+                    <th scope="row">{ f.name.clone() }</th>
+                    <td>
+                        <code class="ww-field-value">{ f.value.clone() }</code>{ check }
+                        if !f.meaning.is_empty() {
+                            <span class="ww-field-meaning">{ f.meaning.clone() }</span>
+                        }
+                    </td>
+                </tr>
+            }
+        });
         html! {
-            <tr>
-                <td class="ww-field-layer">{ format!("{:?}", f.layer) }</td>
-                <th scope="row">{ f.name.clone() }</th>
-                <td class="ww-field-value"><code>{ f.value.clone() }</code>{ check }</td>
-                <td>{ f.meaning.clone() }</td>
-            </tr>
+            <table class="ww-fields">
+                <caption>{ layer_name(*layer) }</caption>
+                <tbody>{ for rows }</tbody>
+            </table>
         }
     });
     html! {
@@ -87,11 +121,8 @@ pub fn PacketDetail(props: &PacketDetailProps) -> Html {
             if !dissection.problems.is_empty() {
                 <ul class="ww-pd-problems">{ for dissection.problems.iter().map(|p| html! { <li>{ p.clone() }</li> }) }</ul>
             }
-            <div class="ww-table-wrap" tabindex="0" role="region" aria-label="Header fields">
-                <table class="ww-fields">
-                    <thead><tr><th scope="col">{ "Layer" }</th><th scope="col">{ "Field" }</th><th scope="col">{ "Value" }</th><th scope="col">{ "Meaning" }</th></tr></thead>
-                    <tbody>{ for rows }</tbody>
-                </table>
+            <div class="ww-pd-fields" tabindex="0" role="region" aria-label="Header fields">
+                { for tables }
             </div>
             <pre class="ww-hex" tabindex="0" aria-label={format!("The frame's {} bytes in hexadecimal", record.bytes.len())}>
                 { hex_rows(&record.bytes).join("\n") }
