@@ -15,7 +15,9 @@
 #![forbid(unsafe_code)]
 
 pub mod apps;
+pub mod encap;
 pub mod engine;
+pub mod hops;
 pub mod label;
 pub mod net;
 pub mod nstat;

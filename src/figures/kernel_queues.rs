@@ -239,6 +239,8 @@ pub struct Tables {
     pub synack: HashMap<SockId, Vec<(Instant, Option<Instant>, bool)>>,
     /// Receive-buffer bytes of each server-side connection.
     pub recv: HashMap<SockId, Vec<(Instant, u32)>>,
+    /// Send-buffer bytes (written, not yet acknowledged) of each server-side connection.
+    pub send: HashMap<SockId, Vec<(Instant, u32)>>,
 }
 
 const NEVER: Instant = Instant(u64::MAX);
@@ -296,6 +298,9 @@ impl Tables {
                     }
                     QueueKind::Recv if parent_of(*sock).is_some() => {
                         tb.recv.entry(*sock).or_default().push((t, *len));
+                    }
+                    QueueKind::Send if parent_of(*sock).is_some() => {
+                        tb.send.entry(*sock).or_default().push((t, *len));
                     }
                     _ => {}
                 },
@@ -618,7 +623,15 @@ fn worker_text(state: Option<WorkerState>, t: Instant, tb: &Tables) -> (String, 
         Some(WorkerState::Accepted { sock, next_accept }) if next_accept > t => {
             let peer = tb.listeners.iter().flat_map(|l| &l.accept).find(|s| s.sock == sock).map(|s| s.peer);
             let who = peer.map(|p| format!(" :{}", p.port())).unwrap_or_default();
-            (format!("serving{who}, accept() again in {}", secs(next_accept.0 - t.0)), "ww-kq-w-busy")
+            let recv = tb.recv.get(&sock).and_then(|r| at(r, t)).unwrap_or(0);
+            let send = tb.send.get(&sock).and_then(|r| at(r, t)).unwrap_or(0);
+            (
+                format!(
+                    "serving{who} (receive buffer {recv} B, send buffer {send} B), accept() again in {}",
+                    secs(next_accept.0 - t.0)
+                ),
+                "ww-kq-w-busy",
+            )
         }
         Some(WorkerState::Accepted { .. }) => ("calling accept()".into(), "ww-kq-w-idle"),
         Some(WorkerState::Stalled { until: Some(u) }) if u > t => {
@@ -847,6 +860,24 @@ mod tests {
     fn sample_times(trace: &Trace) -> Vec<Instant> {
         let end = trace.events.last().map_or(0, |e| e.t.0);
         (0..=40).map(|k| Instant(end / 40 * k)).collect()
+    }
+
+    /// Each served connection's send buffer in the figure is the trace's `Queue { Send }` series,
+    /// and a server that answers requests does hold response bytes in it at some point.
+    #[test]
+    fn send_buffers_follow_the_trace() {
+        let run = run_named("queues-healthy");
+        let tb = Tables::build(&run.trace);
+        let mut expected: HashMap<SockId, Vec<(Instant, u32)>> = HashMap::new();
+        for e in &run.trace.events {
+            if let EventKind::Queue { sock, queue: QueueKind::Send, len, .. } = e.kind {
+                if run.trace.sockets[sock as usize].parent.is_some() {
+                    expected.entry(sock).or_default().push((e.t, len));
+                }
+            }
+        }
+        assert_eq!(tb.send, expected);
+        assert!(tb.send.values().flatten().any(|(_, b)| *b > 0), "responses pass through the send buffers");
     }
 
     /// The figure's ss rows, counters and queues equal what the simulation's own helpers read

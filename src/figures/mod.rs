@@ -5,8 +5,10 @@
 
 pub mod call_cost;
 pub mod connection_cost;
+pub mod encapsulation;
 pub mod handshake;
 pub mod handshake_ladder;
+pub mod hop_by_hop;
 pub mod host_to_host;
 pub mod kernel_queues;
 pub mod runner;
@@ -42,6 +44,8 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "state-diagram" => state_diagram::run(params, seed),
         "connection-cost" => connection_cost::run(params, seed),
         "kernel-queues" => kernel_queues::run(params, seed),
+        "encapsulation" => encapsulation::run(params, seed),
+        "hop-by-hop" => hop_by_hop::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -55,6 +59,8 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "state-diagram" => state_diagram::view(runs, t),
         "connection-cost" => connection_cost::view(runs, params, t),
         "kernel-queues" => kernel_queues::view(runs, params, t),
+        "encapsulation" => encapsulation::view(runs, t),
+        "hop-by-hop" => hop_by_hop::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -69,6 +75,8 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "state-diagram" => state_diagram::FAITHFUL,
         "connection-cost" => connection_cost::FAITHFUL,
         "kernel-queues" => kernel_queues::FAITHFUL,
+        "encapsulation" => encapsulation::FAITHFUL,
+        "hop-by-hop" => hop_by_hop::FAITHFUL,
         _ => "",
     }
 }

@@ -18,16 +18,7 @@ pub struct FigureKind {
     pub params: &'static [ParamSpec],
 }
 
-const RTT: ParamSpec = number(
-    "rtt",
-    "Round-trip time",
-    0.02,
-    500.0,
-    0.01,
-    "ms",
-    50.0,
-    "Time for a packet to reach the server and an answer to come back.",
-);
+const RTT: ParamSpec = number("rtt", "Round-trip time", 0.02, 500.0, 0.01, "ms", 50.0, RTT_HELP);
 
 const CALL_COST: &[ParamSpec] = &[
     RTT,
@@ -42,27 +33,18 @@ const CALL_COST: &[ParamSpec] = &[
     ),
 ];
 
-const HANDSHAKE: &[ParamSpec] = &[number(
-    "rtt",
-    "Round-trip time",
-    1.0,
-    500.0,
-    1.0,
-    "ms",
-    50.0,
-    "Time for a packet to reach the server and an answer to come back.",
-)];
+/// A round-trip-time slider in whole milliseconds from 1 to 500, starting at `default`.
+const fn rtt_whole_ms(default: f64) -> ParamSpec {
+    number("rtt", "Round-trip time", 1.0, 500.0, 1.0, "ms", default, RTT_HELP)
+}
 
-const HOST_TO_HOST: &[ParamSpec] = &[number(
-    "rtt",
-    "Round-trip time",
-    1.0,
-    500.0,
-    1.0,
-    "ms",
-    20.0,
-    "Time for a packet to reach the server and an answer to come back.",
-)];
+const RTT_HELP: &str = "Time for a packet to reach the server and an answer to come back.";
+
+const RTT_WHOLE_MS: ParamSpec = rtt_whole_ms(50.0);
+
+const HANDSHAKE: &[ParamSpec] = &[RTT_WHOLE_MS];
+
+const HOST_TO_HOST: &[ParamSpec] = &[rtt_whole_ms(20.0)];
 
 const CASE: ParamSpec = choice(
     "case",
@@ -85,17 +67,6 @@ const HANDSHAKE_LADDER: &[ParamSpec] = &[
 ];
 
 const STATE_DIAGRAM: &[ParamSpec] = &[CASE, RTT_WHOLE_MS];
-
-const RTT_WHOLE_MS: ParamSpec = number(
-    "rtt",
-    "Round-trip time",
-    1.0,
-    500.0,
-    1.0,
-    "ms",
-    50.0,
-    "Time for a packet to reach the server and an answer to come back.",
-);
 
 const CONNECTION_COST: &[ParamSpec] = &[
     RTT_WHOLE_MS,
@@ -141,6 +112,40 @@ const KERNEL_QUEUES: &[ParamSpec] = &[
     number("max_syn_backlog", "net.ipv4.tcp_max_syn_backlog", 16.0, 8192.0, 1.0, "", 2048.0, "SYN flood scenarios only, with syncookies off: the last quarter is kept for peers proven alive."),
 ];
 
+const ENCAPSULATION: &[ParamSpec] = &[
+    number(
+        "request",
+        "Request size",
+        100.0,
+        20000.0,
+        1.0,
+        "bytes",
+        3000.0,
+        "Bytes of the HTTP POST (request line, headers and JSON body) the client writes.",
+    ),
+    number(
+        "mtu",
+        "Link MTU",
+        576.0,
+        9000.0,
+        1.0,
+        "bytes",
+        1500.0,
+        "Largest IP packet the link carries; the MSS is the MTU minus 40.",
+    ),
+];
+
+const HOP_BY_HOP: &[ParamSpec] = &[
+    choice(
+        "path",
+        "Path",
+        &["routers", "nat"],
+        "routers",
+        "routers: traceroute across three routers; nat: a laptop behind a NAT router calling a server.",
+    ),
+    flag("forward", "Port forward 8080 (NAT path)", false, "Forward TCP port 8080 on the NAT router to the laptop."),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -162,6 +167,8 @@ pub const KINDS: &[FigureKind] = &[
         title: "Inside the kernel: SYN queue, accept queue and workers",
         params: KERNEL_QUEUES,
     },
+    FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
+    FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
 ];
 
 /// The kind called `name`.

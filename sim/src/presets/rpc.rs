@@ -36,6 +36,16 @@ const PARAMS: &[ParamSpec] = &[
         "On: requests go over a connection opened beforehand; off: a new connection per request",
     ),
     number("requests", "Requests", 1.0, 10.0, 1.0, "", 1.0, "How many requests the client makes, one after another"),
+    number(
+        "mtu",
+        "Link MTU",
+        576.0,
+        9000.0,
+        1.0,
+        "bytes",
+        1500.0,
+        "Largest IP packet the link carries; each host's MSS follows it",
+    ),
 ];
 
 /// Request/response over TCP.
@@ -47,6 +57,7 @@ pub const RPC: super::Preset = super::Preset {
     build: |p| {
         let mut s = two_hosts("rpc", p.num("rtt"), p.num("bandwidth"));
         let requests = p.num("requests").round() as u32;
+        s.links[0].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 300_000.0;
         s.apps = vec![
             AppSpec::RpcServer { host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
