@@ -95,6 +95,7 @@ impl FigureState {
         let mut warnings: Vec<String> = problems.drain(..).map(|e| warning_for(&e.to_string())).collect();
         let mut seed = block_seed.unwrap_or(DEFAULT_SEED);
         let mut t = None;
+        let mut frame = None;
         for (key, value) in query {
             match key.as_str() {
                 "seed" => match value.trim().parse::<u64>() {
@@ -106,6 +107,10 @@ impl FigureState {
                         t = Some(Instant((s * 1e9).round().min(u64::MAX as f64) as u64))
                     }
                     _ => warnings.push(format!("Ignored t '{value}': it must be a time in seconds.")),
+                },
+                "frame" => match value.trim().parse::<u32>() {
+                    Ok(n) if n >= 1 => frame = Some(n - 1),
+                    _ => warnings.push(format!("Ignored frame '{value}': it must be a frame number from 1.")),
                 },
                 "caption" | "embed" => {}
                 _ => {
@@ -146,6 +151,17 @@ impl FigureState {
             Some(t) => t,
             None => state.span,
         };
+        if let (Some(f), Ok(runs)) = (frame, state.runs.as_ref()) {
+            if (f as usize) < runs.main.trace.frames.len() {
+                state.selected = Some(f);
+            } else {
+                state.warnings.push(format!(
+                    "Ignored frame {}: this run has {} frames.",
+                    f + 1,
+                    runs.main.trace.frames.len()
+                ));
+            }
+        }
         state
     }
 
@@ -168,12 +184,16 @@ impl FigureState {
         }
     }
 
-    /// The query that reproduces this state: non-default parameters, seed and t.
+    /// The query that reproduces this state: non-default parameters, seed, t and the frame
+    /// open in the packet detail panel (1-based, as the panel numbers it).
     pub fn query(&self) -> Vec<(String, String)> {
         let linked = super::linked_specs(self.kind, Some(self.params.choice("preset")));
         let mut q = self.params.non_default_pairs(&linked);
         q.push(("seed".into(), self.seed.to_string()));
         q.push(("t".into(), seconds(self.t)));
+        if let Some(f) = self.selected {
+            q.push(("frame".into(), (f + 1).to_string()));
+        }
         q
     }
 
@@ -316,6 +336,27 @@ pub fn nice_scale(ns: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn the_open_frame_round_trips_through_the_query() {
+        let kind = super::super::specs::find_kind("call-cost").unwrap();
+        let state = FigureState::new(kind, &[], None, &q(&[("frame", "3"), ("t", "0.05")]));
+        assert!(state.runs.is_ok(), "{:?}", state.runs);
+        assert_eq!(state.selected, Some(2));
+        assert!(state.warnings.is_empty(), "{:?}", state.warnings);
+        let back = FigureState::new(kind, &[], None, &state.query());
+        assert_eq!((back.selected, back.t, back.seed), (state.selected, state.t, state.seed));
+
+        let bad = FigureState::new(kind, &[], None, &q(&[("frame", "9999")]));
+        assert_eq!(bad.selected, None);
+        assert_eq!(bad.warnings.len(), 1, "{:?}", bad.warnings);
+        let zero = FigureState::new(kind, &[], None, &q(&[("frame", "0")]));
+        assert_eq!((zero.selected, zero.warnings.len()), (None, 1));
+    }
 
     #[test]
     fn scales_are_1_2_5() {

@@ -32,7 +32,12 @@ pub struct LadderProps {
     pub id: AttrValue,
 }
 
+/// Drawing width in SVG units on wide screens, and on phones, where a narrower drawing keeps
+/// the labels near their real size instead of scaling them down.
 const WIDTH: f64 = 460.0;
+const NARROW_WIDTH: f64 = 360.0;
+const NARROW_LEFT: f64 = 78.0;
+const NARROW_BELOW_PX: f64 = 560.0;
 const TOP: f64 = 84.0;
 const LEFT: f64 = 96.0;
 const RIGHT: f64 = 46.0;
@@ -92,11 +97,16 @@ pub fn Ladder(props: &LadderProps) -> Html {
     let trace = &props.run.trace;
     let lanes = lanes(trace, &txs);
     let n_lanes = lanes.len().max(2);
+    let narrow = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|px| px < NARROW_BELOW_PX);
+    let (width, left) = if narrow { (NARROW_WIDTH, NARROW_LEFT) } else { (WIDTH, LEFT) };
     let lane_x = |node: NodeId| -> f64 {
         let i = lanes.iter().position(|n| *n == node).unwrap_or(0) as f64;
-        LEFT + i * (WIDTH - LEFT - RIGHT) / (n_lanes - 1) as f64
+        left + i * (width - left - RIGHT) / (n_lanes - 1) as f64
     };
-    let plot_h = (txs.len() as f64 * 24.0).clamp(300.0, 900.0);
+    let plot_h = (txs.len() as f64 * 30.0).clamp(340.0, 900.0);
     let span = props.span.0.max(1) as f64;
     let y = |t: Instant| TOP + (t.0 as f64 / span).min(1.0) * plot_h;
     let height = TOP + plot_h + 24.0;
@@ -110,7 +120,7 @@ pub fn Ladder(props: &LadderProps) -> Html {
         let yy = y(at);
         html! {
             <g class="ww-tick">
-                <line x1="40" x2={(WIDTH - 8.0).to_string()} y1={yy.to_string()} y2={yy.to_string()} />
+                <line x1="40" x2={(width - 8.0).to_string()} y1={yy.to_string()} y2={yy.to_string()} />
                 <text x="36" y={(yy + 4.0).to_string()} text-anchor="end">{ format::duration(at.0) }</text>
             </g>
         }
@@ -136,7 +146,10 @@ pub fn Ladder(props: &LadderProps) -> Html {
     let focus_frame =
         props.selected.or_else(|| txs.iter().rev().find(|x| x.start <= t).or(txs.first()).map(|x| x.frame));
     let mut placed: Vec<(f64, f64)> = Vec::new();
-    let arrows = txs.iter().enumerate().map(|(idx, x)| {
+    // Labels are drawn after every arrow, so a later arrow's hit area never covers an earlier
+    // arrow's label; a click on a label selects its frame.
+    let mut labels: Vec<Html> = Vec::new();
+    let arrows: Vec<Html> = txs.iter().enumerate().map(|(idx, x)| {
         let (x1, x2) = (lane_x(x.from), lane_x(x.to));
         let (y1, y2) = (y(x.start), y(x.end));
         let future = x.start > t;
@@ -144,12 +157,27 @@ pub fn Ladder(props: &LadderProps) -> Html {
         let selected = props.selected == Some(x.frame);
         let label_text = props.run.labels.get(x.frame as usize).cloned().unwrap_or_default();
         let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
-        let show_label = !future && {
-            let free = placed.iter().all(|(px, py)| (px - mx).abs() > 60.0 || (py - my).abs() >= LABEL_GAP);
-            if free || selected {
-                placed.push((mx, my));
+        // Labels run along their arrow, just above it; when that spot is taken (two frames
+        // sent back to back, such as an ACK and the data after it), just below it; else none.
+        let label_offset = if future {
+            None
+        } else {
+            let free = |dy: f64| placed.iter().all(|(px, py)| (px - mx).abs() > 60.0 || (py - (my + dy)).abs() >= LABEL_GAP);
+            let slot = [-4.0, 11.0].into_iter().find(|dy| free(*dy)).or(selected.then_some(-4.0));
+            if let Some(dy) = slot {
+                placed.push((mx, my + dy));
             }
-            free || selected
+            slot
+        };
+        let angle = {
+            let a = (y2 - y1).atan2(x2 - x1).to_degrees();
+            if a > 90.0 {
+                a - 180.0
+            } else if a < -90.0 {
+                a + 180.0
+            } else {
+                a
+            }
         };
         let mut class = classes!("ww-arrow");
         if future {
@@ -215,6 +243,20 @@ pub fn Ladder(props: &LadderProps) -> Html {
                 _ => {}
             })
         };
+        if let Some(dy) = label_offset {
+            let on_label = {
+                let cb = props.on_select.clone();
+                Callback::from(move |_| cb.emit(Some(frame)))
+            };
+            let mut label_class = classes!("ww-arrow-label");
+            if selected {
+                label_class.push("ww-selected");
+            }
+            labels.push(html! {
+                <text key={idx} class={label_class} x={mx.to_string()} y={(my + dy).to_string()} text-anchor="middle" aria-hidden="true"
+                    transform={format!("rotate({angle:.2} {mx:.2} {my:.2})")} onclick={on_label}>{ short(&label_text) }</text>
+            });
+        }
         html! {
             <g key={idx} id={format!("{id}-f{idx}")} class={class} role="button" aria-label={aria} aria-pressed={selected.to_string()}
                 tabindex={if focus_frame == Some(frame) { "0" } else { "-1" }} {onclick} {onkeydown}>
@@ -231,12 +273,9 @@ pub fn Ladder(props: &LadderProps) -> Html {
                 if done && refused {
                     <line class="ww-refused-bar" x1={x2.to_string()} x2={x2.to_string()} y1={(y2 - 8.0).to_string()} y2={(y2 + 8.0).to_string()} />
                 }
-                if show_label {
-                    <text class="ww-arrow-label" x={mx.to_string()} y={(my - 3.0).to_string()} text-anchor="middle">{ short(&label_text) }</text>
-                }
             </g>
         }
-    });
+    }).collect();
 
     let cursor_y = y(t);
     let desc = format!(
@@ -246,11 +285,12 @@ pub fn Ladder(props: &LadderProps) -> Html {
         format::duration(props.span.0)
     );
     html! {
-        <svg class="ww-ladder" viewBox={format!("0 0 {WIDTH} {height}")} role="group" aria-label={desc}>
+        <svg class="ww-ladder" viewBox={format!("0 0 {width} {height}")} role="group" aria-label={desc}>
             { for ticks }
             { for lane_views }
-            <line class="ww-cursor" x1="40" x2={(WIDTH - 8.0).to_string()} y1={cursor_y.to_string()} y2={cursor_y.to_string()} />
+            <line class="ww-cursor" x1="40" x2={(width - 8.0).to_string()} y1={cursor_y.to_string()} y2={cursor_y.to_string()} />
             { for arrows }
+            <g class="ww-arrow-labels">{ for labels }</g>
         </svg>
     }
 }
