@@ -5,6 +5,11 @@
 //! it (a SYN to a closed port) arrives, drawn with a bar at its head. Each lane's header shows the node's TCP
 //! state at the cursor. Arrows are buttons: click, Enter or Space selects one; Up and Down
 //! move between them.
+//!
+//! A long run (a bulk transfer of thousands of frames) would make a ladder nobody can read and
+//! a page that redraws slowly, so above [`WINDOW_FRAMES`] frames the ladder draws only a
+//! window of that many frames around the time cursor, found by binary search, with its own
+//! time axis and a caption saying which frames it shows; the window follows the cursor.
 
 use crate::figures::runner::Run;
 use crate::widgets::format;
@@ -42,6 +47,23 @@ const TOP: f64 = 84.0;
 const LEFT: f64 = 96.0;
 const RIGHT: f64 = 46.0;
 const LABEL_GAP: f64 = 13.0;
+
+/// The most frames the ladder draws at once; a longer run shows a window of this many.
+pub const WINDOW_FRAMES: usize = 40;
+
+/// The frames to draw at cursor `t`, as a range of indices into `txs` (which is in order of
+/// first bit): all of them for a short run; otherwise [`WINDOW_FRAMES`] frames ending a few
+/// frames after the last one started by `t`, so the cursor sits in the lower part of the
+/// window and the frames just ahead are visible. Binary search: no scan per redraw.
+pub fn frame_window(txs: &[Transmission], t: Instant) -> std::ops::Range<usize> {
+    let n = txs.len();
+    if n <= WINDOW_FRAMES {
+        return 0..n;
+    }
+    let started = txs.partition_point(|x| x.start <= t);
+    let end = (started + WINDOW_FRAMES / 4).clamp(WINDOW_FRAMES, n);
+    end - WINDOW_FRAMES..end
+}
 
 /// The lanes: every node that sends or receives a frame, in node order (hosts only if none).
 pub fn lanes(trace: &Trace, txs: &[Transmission]) -> Vec<NodeId> {
@@ -106,16 +128,28 @@ pub fn Ladder(props: &LadderProps) -> Html {
         let i = lanes.iter().position(|n| *n == node).unwrap_or(0) as f64;
         left + i * (width - left - RIGHT) / (n_lanes - 1) as f64
     };
-    let plot_h = (txs.len() as f64 * 30.0).clamp(340.0, 900.0);
-    let span = props.span.0.max(1) as f64;
-    let y = |t: Instant| TOP + (t.0 as f64 / span).min(1.0) * plot_h;
-    let height = TOP + plot_h + 24.0;
     let t = props.t;
+    let win = frame_window(&txs, t);
+    let windowed = win.len() < txs.len();
+    let shown = &txs[win.clone()];
+    let plot_h = (shown.len() as f64 * 30.0).clamp(340.0, 900.0);
+    // The time range drawn: the whole run, or the window's first to last bit.
+    let (t0, t1) = if windowed {
+        let first = shown.first().map_or(0, |x| x.start.0);
+        let last = shown.iter().map(|x| x.end.0).max().unwrap_or(first);
+        (first, last.max(first + 1))
+    } else {
+        (0, props.span.0.max(1))
+    };
+    let span = (t1 - t0) as f64;
+    let y = |at: Instant| TOP + ((at.0 as f64 - t0 as f64) / span).clamp(0.0, 1.0) * plot_h;
+    let height = TOP + plot_h + 24.0;
     let id = props.id.clone();
 
     // Time axis ticks at a 1-2-5 step.
     let step = crate::figures::state::nice_scale(span / 5.0).max(1);
-    let ticks = (0..=((span as u64) / step)).map(|i| {
+    let first_tick = t0.div_ceil(step);
+    let ticks = (first_tick..=(t1 / step)).map(|i| {
         let at = Instant(i * step);
         let yy = y(at);
         html! {
@@ -143,13 +177,16 @@ pub fn Ladder(props: &LadderProps) -> Html {
     });
 
     // Which arrow takes Tab: the selected one, else the last one started, else the first.
-    let focus_frame =
-        props.selected.or_else(|| txs.iter().rev().find(|x| x.start <= t).or(txs.first()).map(|x| x.frame));
+    let focus_frame = props
+        .selected
+        .filter(|f| shown.iter().any(|x| x.frame == *f))
+        .or_else(|| shown.iter().rev().find(|x| x.start <= t).or(shown.first()).map(|x| x.frame));
     let mut placed: Vec<(f64, f64)> = Vec::new();
     // Labels are drawn after every arrow, so a later arrow's hit area never covers an earlier
     // arrow's label; a click on a label selects its frame.
     let mut labels: Vec<Html> = Vec::new();
-    let arrows: Vec<Html> = txs.iter().enumerate().map(|(idx, x)| {
+    let arrows: Vec<Html> = shown.iter().enumerate().map(|(i, x)| {
+        let idx = win.start + i;
         let (x1, x2) = (lane_x(x.from), lane_x(x.to));
         let (y1, y2) = (y(x.start), y(x.end));
         let future = x.start > t;
@@ -278,13 +315,33 @@ pub fn Ladder(props: &LadderProps) -> Html {
     }).collect();
 
     let cursor_y = y(t);
-    let desc = format!(
-        "Ladder diagram of {} frames between {}; time runs downwards to {}. The event log below describes it in words.",
-        txs.len(),
-        lanes.iter().map(|n| crate::widgets::node_name(trace, *n)).collect::<Vec<_>>().join(" and "),
-        format::duration(props.span.0)
-    );
+    let between = lanes.iter().map(|n| crate::widgets::node_name(trace, *n)).collect::<Vec<_>>().join(" and ");
+    let desc = if windowed {
+        format!(
+            "Ladder diagram of frames {} to {} of {} between {}, from {} to {}; time runs downwards. The event log below describes it in words.",
+            win.start + 1,
+            win.end,
+            txs.len(),
+            between,
+            format::duration(t0),
+            format::duration(t1)
+        )
+    } else {
+        format!(
+            "Ladder diagram of {} frames between {}; time runs downwards to {}. The event log below describes it in words.",
+            txs.len(),
+            between,
+            format::duration(props.span.0)
+        )
+    };
     html! {
+        <>
+        if windowed {
+            <p class="ww-ladder-window" aria-live="off">
+                { format!("Frames {}–{} of {}, around the cursor ({} to {}). Move the time cursor to see others.",
+                    win.start + 1, win.end, txs.len(), format::duration(t0), format::duration(t1)) }
+            </p>
+        }
         <svg class="ww-ladder" viewBox={format!("0 0 {width} {height}")} role="group" aria-label={desc}>
             { for ticks }
             { for lane_views }
@@ -292,6 +349,7 @@ pub fn Ladder(props: &LadderProps) -> Html {
             { for arrows }
             <g class="ww-arrow-labels">{ for labels }</g>
         </svg>
+        </>
     }
 }
 
@@ -310,5 +368,43 @@ fn focus(element_id: &str) {
         if let Ok(svg) = el.dyn_into::<web_sys::SvgElement>() {
             let _ = svg.focus();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{frame_window, WINDOW_FRAMES};
+    use wirewise_sim::time::Instant;
+    use wirewise_sim::trace::Transmission;
+
+    fn txs(n: u64) -> Vec<Transmission> {
+        (0..n)
+            .map(|i| Transmission {
+                frame: i as u32,
+                link: 0,
+                from: 0,
+                to: 1,
+                start: Instant(i * 1000),
+                end: Instant(i * 1000 + 500),
+                dropped: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn short_runs_show_every_frame() {
+        assert_eq!(frame_window(&txs(12), Instant(0)), 0..12);
+        assert_eq!(frame_window(&txs(WINDOW_FRAMES as u64), Instant(u64::MAX)), 0..WINDOW_FRAMES);
+    }
+
+    #[test]
+    fn long_runs_show_a_window_that_follows_the_cursor() {
+        let all = txs(1000);
+        assert_eq!(frame_window(&all, Instant(0)), 0..WINDOW_FRAMES);
+        // 501 frames have started by t = 500 µs: the window ends 10 frames later.
+        let w = frame_window(&all, Instant(500_000));
+        assert_eq!(w, 471..511);
+        assert!(w.contains(&500));
+        assert_eq!(frame_window(&all, Instant(u64::MAX)), 960..1000);
     }
 }
