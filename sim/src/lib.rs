@@ -17,6 +17,7 @@
 pub mod apps;
 pub mod encap;
 pub mod engine;
+pub mod fetch;
 pub mod hops;
 pub mod label;
 pub mod net;
@@ -27,6 +28,7 @@ pub mod pcap;
 pub mod presets;
 pub mod rng;
 pub mod scenario;
+pub mod sliding;
 pub mod ss;
 pub mod stack;
 pub mod summary;

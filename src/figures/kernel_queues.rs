@@ -12,10 +12,9 @@
 use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddrV4;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wirewise_sim::params::{ParamSet, ParamSpec};
 use wirewise_sim::summary::histogram;
 use wirewise_sim::tcp::TcpState;
@@ -432,22 +431,9 @@ impl Tables {
     }
 }
 
-thread_local! {
-    static CACHE: RefCell<Vec<(Weak<Run>, Rc<Tables>)>> = const { RefCell::new(Vec::new()) };
-}
-
 /// The tables of `run`, built on first use and kept while the run lives.
 pub fn tables(run: &Rc<Run>) -> Rc<Tables> {
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        c.retain(|(w, _)| w.strong_count() > 0);
-        if let Some((_, t)) = c.iter().find(|(w, _)| w.upgrade().is_some_and(|r| Rc::ptr_eq(&r, run))) {
-            return t.clone();
-        }
-        let t = Rc::new(Tables::build(&run.trace));
-        c.push((Rc::downgrade(run), t.clone()));
-        t
-    })
+    super::runner::per_run(run, Tables::build)
 }
 
 fn secs(ns: u64) -> String {

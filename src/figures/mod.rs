@@ -4,6 +4,7 @@
 //! to it; the shell adds controls, timeline, ladder, packet detail, event log and sharing.
 
 pub mod call_cost;
+pub mod cold_warm;
 pub mod connection_cost;
 pub mod encapsulation;
 pub mod handshake;
@@ -11,8 +12,10 @@ pub mod handshake_ladder;
 pub mod hop_by_hop;
 pub mod host_to_host;
 pub mod kernel_queues;
+pub mod nagle;
 pub mod runner;
 pub mod shell;
+pub mod sliding_window;
 pub mod specs;
 pub mod state;
 pub mod state_diagram;
@@ -46,6 +49,9 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "kernel-queues" => kernel_queues::run(params, seed),
         "encapsulation" => encapsulation::run(params, seed),
         "hop-by-hop" => hop_by_hop::run(params, seed),
+        "sliding-window" => sliding_window::run(params, seed),
+        "nagle" => nagle::run(params, seed),
+        "cold-warm" => cold_warm::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -61,6 +67,9 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "kernel-queues" => kernel_queues::view(runs, params, t),
         "encapsulation" => encapsulation::view(runs, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
+        "sliding-window" => sliding_window::view(runs, params, t),
+        "nagle" => nagle::view(runs, params, t),
+        "cold-warm" => cold_warm::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -77,6 +86,9 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "kernel-queues" => kernel_queues::FAITHFUL,
         "encapsulation" => encapsulation::FAITHFUL,
         "hop-by-hop" => hop_by_hop::FAITHFUL,
+        "sliding-window" => sliding_window::FAITHFUL,
+        "nagle" => nagle::FAITHFUL,
+        "cold-warm" => cold_warm::FAITHFUL,
         _ => "",
     }
 }

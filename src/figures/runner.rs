@@ -1,7 +1,9 @@
 //! The one place figures call into the simulation: run a preset with some parameters and a
 //! seed, and precompute what the views need per frame (its one-line summary).
 
-use std::rc::Rc;
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 use wirewise_sim::trace::Trace;
 use wirewise_sim::wire::Dissection;
 
@@ -56,4 +58,30 @@ pub fn with_absolute_labels(run: Rc<Run>) -> Rc<Run> {
         Err(shared) => shared.trace.clone(),
     };
     Rc::new(Run { trace, labels })
+}
+
+/// Per-run tables, each kept beside a weak reference to its run.
+type Tables = Vec<(Weak<Run>, Rc<dyn Any>)>;
+
+thread_local! {
+    static TABLES: RefCell<Tables> = const { RefCell::new(Vec::new()) };
+}
+
+/// A table a figure computes from `run` once and reads at every redraw: built by `build` on
+/// first use and kept while the run lives (one table of each type per run).
+pub fn per_run<T: 'static>(run: &Rc<Run>, build: impl FnOnce(&Trace) -> T) -> Rc<T> {
+    TABLES.with(|c| {
+        let mut c = c.borrow_mut();
+        c.retain(|(w, _)| w.strong_count() > 0);
+        let found = c
+            .iter()
+            .filter(|(w, _)| w.upgrade().is_some_and(|r| Rc::ptr_eq(&r, run)))
+            .find_map(|(_, t)| t.clone().downcast::<T>().ok());
+        if let Some(t) = found {
+            return t;
+        }
+        let t = Rc::new(build(&run.trace));
+        c.push((Rc::downgrade(run), t.clone() as Rc<dyn Any>));
+        t
+    })
 }

@@ -146,6 +146,97 @@ const HOP_BY_HOP: &[ParamSpec] = &[
     flag("forward", "Port forward 8080 (NAT path)", false, "Forward TCP port 8080 on the NAT router to the laptop."),
 ];
 
+const SLIDING_WINDOW: &[ParamSpec] = &[
+    rtt_whole_ms(20.0),
+    number("kilobytes", "Data to send", 10.0, 2000.0, 10.0, "KB", 300.0, "Bytes the sender writes."),
+    number("rcvbuf", "Receive buffer", 4.0, 1024.0, 1.0, "KB", 64.0, "The receiver's socket buffer (SO_RCVBUF)."),
+    number(
+        "read_after",
+        "Reader starts at",
+        0.0,
+        20_000.0,
+        10.0,
+        "ms",
+        1500.0,
+        "The receiving application reads nothing before this.",
+    ),
+    number(
+        "read_rate",
+        "Reader speed",
+        0.0,
+        100_000.0,
+        10.0,
+        "kbit/s",
+        800.0,
+        "How fast it reads after that (0: as fast as data arrives).",
+    ),
+    flag(
+        "autotune",
+        "Receive-buffer autotuning",
+        false,
+        "tcp_moderate_rcvbuf: let the buffer grow while the reader keeps up.",
+    ),
+    number("seconds", "Run for", 1.0, 60.0, 1.0, "s", 10.0, "Virtual time simulated."),
+];
+
+const NAGLE: &[ParamSpec] = &[
+    flag(
+        "nodelay",
+        "TCP_NODELAY",
+        false,
+        "Turn Nagle's algorithm off on the client; the figure compares against the other setting.",
+    ),
+    choice(
+        "nagle",
+        "Nagle variant",
+        &["linux", "rfc"],
+        "linux",
+        "linux: Minshall's form in tcp_nagle_check; rfc: RFC 896 as RFC 9293 §3.7.4 states it.",
+    ),
+    number("rtt", "Round-trip time", 0.05, 200.0, 0.05, "ms", 0.2, "A LAN is a fraction of a millisecond."),
+    number("iterations", "Requests", 1.0, 50.0, 1.0, "", 10.0, "Write-write-read iterations the client makes."),
+    number(
+        "first",
+        "First write",
+        1.0,
+        10_000.0,
+        1.0,
+        "bytes",
+        100.0,
+        "The headers; above one MSS its tail is a small segment too.",
+    ),
+    number("second", "Second write", 1.0, 1400.0, 1.0, "bytes", 100.0, "The body."),
+];
+
+const COLD_WARM: &[ParamSpec] = &[
+    choice(
+        "ladder",
+        "Ladder shows",
+        &["cold", "warm"],
+        "cold",
+        "Which connection's packets the ladder and the timeline show.",
+    ),
+    rtt_whole_ms(50.0),
+    number("bandwidth", "Bandwidth", 1.0, 1000.0, 1.0, "Mbit/s", 100.0, "How fast the link puts bits on the wire."),
+    number("kilobytes", "Response size", 10.0, 5000.0, 10.0, "KB", 1000.0, "Bytes each response carries."),
+    number(
+        "idle",
+        "Idle before the fetch",
+        0.0,
+        10_000.0,
+        10.0,
+        "ms",
+        0.0,
+        "Pause between the first response and the compared request.",
+    ),
+    flag(
+        "ssai",
+        "Slow start after idle",
+        true,
+        "net.ipv4.tcp_slow_start_after_idle: cut the window after an idle period longer than the RTO.",
+    ),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -169,6 +260,9 @@ pub const KINDS: &[FigureKind] = &[
     },
     FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
+    FigureKind { name: "sliding-window", title: "The sliding window and a slow reader", params: SLIDING_WINDOW },
+    FigureKind { name: "nagle", title: "Nagle meets delayed ACK: write, write, read", params: NAGLE },
+    FigureKind { name: "cold-warm", title: "A new connection against a pooled one", params: COLD_WARM },
 ];
 
 /// The kind called `name`.

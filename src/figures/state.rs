@@ -169,7 +169,11 @@ impl FigureState {
     fn rerun(&mut self) {
         let runs = run_kind(self.kind.name, &self.params, self.seed);
         let (span, times) = match &runs {
-            Ok(r) => (interesting_end(&r.main.trace), r.main.trace.event_times()),
+            // The comparison runs share the timeline, so it lasts until the longest ends.
+            Ok(r) => (
+                r.others.iter().map(|o| interesting_end(&o.trace)).fold(interesting_end(&r.main.trace), Instant::max),
+                r.main.trace.event_times(),
+            ),
             Err(_) => (Instant::ZERO, Vec::new()),
         };
         self.span = span;
