@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod apps;
+pub mod cwnd;
 pub mod encap;
 pub mod engine;
 pub mod fetch;

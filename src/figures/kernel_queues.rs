@@ -15,7 +15,7 @@ use crate::widgets::format;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddrV4;
 use std::rc::Rc;
-use wirewise_sim::params::{ParamSet, ParamSpec};
+use wirewise_sim::params::ParamSet;
 use wirewise_sim::summary::histogram;
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
@@ -42,21 +42,6 @@ pub const NSTAT_NAMES: &[(&str, &str)] = &[
     ("EmbryonicRsts", "TcpExtEmbryonicRsts"),
     ("TcpPassiveOpens", "TcpPassiveOpens"),
 ];
-
-/// The kind's specs with each slider defaulting to preset `name`'s own value.
-pub fn specs_for(kind_params: &[ParamSpec], name: &str) -> Vec<ParamSpec> {
-    let preset = wirewise_sim::presets::find(name);
-    kind_params
-        .iter()
-        .map(|s| {
-            let mut s = s.clone();
-            if let Some(own) = preset.and_then(|p| p.params.iter().find(|x| x.name == s.name)) {
-                s.default = own.default.clone();
-            }
-            s
-        })
-        .collect()
-}
 
 /// Runs the chosen scenario with the sliders it declares.
 pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
@@ -837,7 +822,7 @@ mod tests {
 
     fn run_named(name: &str) -> Rc<Run> {
         let kind = find_kind("kernel-queues").unwrap();
-        let specs = specs_for(kind.params, name);
+        let specs = crate::figures::with_preset_defaults(kind.params, name);
         let mut params = ParamSet::defaults(&specs);
         params.set(kind.params, "preset", wirewise_sim::params::ParamValue::Choice(name.to_string().into()));
         run(&params, 1).unwrap().main
@@ -920,7 +905,7 @@ mod tests {
     #[test]
     fn scenario_defaults_follow_the_preset() {
         let kind = find_kind("kernel-queues").unwrap();
-        let specs = specs_for(kind.params, "queues-old-somaxconn");
+        let specs = crate::figures::with_preset_defaults(kind.params, "queues-old-somaxconn");
         let d = |n: &str| specs.iter().find(|s| s.name == n).unwrap().default.to_string();
         assert_eq!(d("somaxconn"), "128");
         assert_eq!(d("kernel"), "linux-pre-5.4");

@@ -6,6 +6,7 @@
 pub mod call_cost;
 pub mod cold_warm;
 pub mod connection_cost;
+pub mod cwnd_lab;
 pub mod encapsulation;
 pub mod handshake;
 pub mod handshake_ladder;
@@ -49,6 +50,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "kernel-queues" => kernel_queues::run(params, seed),
         "encapsulation" => encapsulation::run(params, seed),
         "hop-by-hop" => hop_by_hop::run(params, seed),
+        "cwnd-lab" => cwnd_lab::run(params, seed),
         "sliding-window" => sliding_window::run(params, seed),
         "nagle" => nagle::run(params, seed),
         "cold-warm" => cold_warm::run(params, seed),
@@ -67,6 +69,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "kernel-queues" => kernel_queues::view(runs, params, t),
         "encapsulation" => encapsulation::view(runs, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
+        "cwnd-lab" => cwnd_lab::view(runs, params, t),
         "sliding-window" => sliding_window::view(runs, params, t),
         "nagle" => nagle::view(runs, params, t),
         "cold-warm" => cold_warm::view(runs, params, t),
@@ -86,6 +89,7 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "kernel-queues" => kernel_queues::FAITHFUL,
         "encapsulation" => encapsulation::FAITHFUL,
         "hop-by-hop" => hop_by_hop::FAITHFUL,
+        "cwnd-lab" => cwnd_lab::FAITHFUL,
         "sliding-window" => sliding_window::FAITHFUL,
         "nagle" => nagle::FAITHFUL,
         "cold-warm" => cold_warm::FAITHFUL,
@@ -99,9 +103,24 @@ pub fn faithfulness(kind: &str) -> &'static str {
 /// differs from it); for other kinds, the declared specs.
 pub fn linked_specs(kind: &FigureKind, preset: Option<&str>) -> Vec<ParamSpec> {
     match (kind.name, preset) {
-        ("kernel-queues", Some(p)) => kernel_queues::specs_for(kind.params, p),
+        ("kernel-queues" | "cwnd-lab", Some(p)) => with_preset_defaults(kind.params, p),
         _ => kind.params.to_vec(),
     }
+}
+
+/// The kind's specs with each slider defaulting to preset `name`'s own value.
+pub fn with_preset_defaults(kind_params: &[ParamSpec], name: &str) -> Vec<ParamSpec> {
+    let preset = wirewise_sim::presets::find(name);
+    kind_params
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if let Some(own) = preset.and_then(|p| p.params.iter().find(|x| x.name == s.name)) {
+                s.default = own.default.clone();
+            }
+            s
+        })
+        .collect()
 }
 
 /// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,

@@ -237,6 +237,22 @@ const COLD_WARM: &[ParamSpec] = &[
     ),
 ];
 
+/// The paths of the congestion window lab (simulation presets of the same names).
+pub const CWND_PRESETS: &[&str] = &["congestion", "congestion-loss", "congestion-shallow", "congestion-bufferbloat"];
+
+/// The lab's sliders; choosing a path resets them to that path's own defaults.
+const CWND_LAB: &[ParamSpec] = &[
+    choice("preset", "Path", CWND_PRESETS, "congestion", "congestion: a clean path with a one-BDP buffer; -loss: 0.5% random loss; -shallow: a buffer of 0.1 BDP; -bufferbloat: 8 BDP. Choosing one resets the sliders."),
+    choice("algorithm", "Algorithm", &["cubic", "reno", "bbr"], "cubic", "Congestion control (TCP_CONGESTION); CUBIC is Linux's default."),
+    choice("compare", "Compare with", &["none", "reno", "cubic", "bbr"], "none", "Run a second algorithm on the same seeded path and draw it beside the first."),
+    choice("recovery", "Loss recovery", &["linux", "textbook"], "linux", "linux: SACK, RACK-TLP and PRR; textbook: RFC 5681 three duplicate ACKs and RFC 6582 NewReno. BBR always runs the Linux path."),
+    number("bandwidth", "Bottleneck bandwidth", 1.0, 50.0, 1.0, "Mbit/s", 5.0, "Speed of the slowest link on the path."),
+    number("rtt", "Round-trip time", 2.0, 300.0, 1.0, "ms", 100.0, "Propagation round trip, without queueing."),
+    number("loss", "Random loss", 0.0, 5.0, 0.01, "%", 0.0, "Chance that any frame is lost on the link."),
+    number("buffer", "Bottleneck buffer", 0.1, 16.0, 0.1, "× BDP", 1.0, "Drop-tail queue size in multiples of the bandwidth-delay product."),
+    number("seconds", "Run for", 5.0, 60.0, 1.0, "s", 60.0, "Virtual time simulated."),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -260,6 +276,7 @@ pub const KINDS: &[FigureKind] = &[
     },
     FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
+    FigureKind { name: "cwnd-lab", title: "Congestion window lab", params: CWND_LAB },
     FigureKind { name: "sliding-window", title: "The sliding window and a slow reader", params: SLIDING_WINDOW },
     FigureKind { name: "nagle", title: "Nagle meets delayed ACK: write, write, read", params: NAGLE },
     FigureKind { name: "cold-warm", title: "A new connection against a pooled one", params: COLD_WARM },

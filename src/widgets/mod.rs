@@ -6,6 +6,7 @@ pub mod ladder;
 pub mod packet_detail;
 pub mod param_controls;
 pub mod share;
+pub mod time_chart;
 pub mod timeline;
 
 use wirewise_sim::trace::{NodeId, Trace};
