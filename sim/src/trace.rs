@@ -342,6 +342,8 @@ pub enum LossDetector {
     DupAcks,
     /// A retransmission timeout (`tcp_timeout_mark_lost`).
     Timeout,
+    /// Too big for a path MTU that ICMP lowered (`tcp_simple_retransmit`).
+    PathMtu,
 }
 
 /// Why HyStart ended slow start.

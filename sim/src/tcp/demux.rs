@@ -7,7 +7,7 @@ use super::output::{emit, reset_for};
 use super::seq;
 use super::stack::TcpStack;
 use super::tcb::{Env, MIN_MSS};
-use super::TcpState;
+use super::{RecoveryMode, TcpState};
 use crate::stack::{Notice, SockError, StackCtx};
 use crate::time::Instant;
 use crate::trace::{DropReason, ListenAction, SockId, TimerKind};
@@ -236,8 +236,13 @@ impl TcpStack {
                 tcb.path_mss = new_mss;
                 tcb.update_mss(new_mss);
                 if tcb.synchronized() && seq::lt(tcb.snd_una, tcb.snd_max) {
-                    tcb.snd_nxt = tcb.snd_una;
-                    tcb.push(&mut env, true);
+                    if tcb.mode == RecoveryMode::Linux {
+                        tcb.simple_retransmit(&mut env);
+                    } else {
+                        // The textbook sender goes back to SND.UNA and resends at the new size.
+                        tcb.snd_nxt = tcb.snd_una;
+                        tcb.push(&mut env, true);
+                    }
                 }
             }
         } else if matches!(tcb.state, TcpState::SynSent | TcpState::SynReceived) && !tcb.passive {

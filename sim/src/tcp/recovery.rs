@@ -253,6 +253,46 @@ impl Tcb {
         self.tcp_event(env, what);
     }
 
+    /// `tcp_simple_retransmit`, which `tcp_v4_mtu_reduced` calls when ICMP "fragmentation
+    /// needed" lowered the path MTU (RFC 1191 §6.1): every unSACKed segment longer than the new
+    /// MSS is marked lost and cut to the MSS (the split `tcp_retransmit_skb` makes with
+    /// `tcp_fragment`); the connection enters Loss with cwnd and ssthresh untouched ("we do not
+    /// increase amount of _data_ in network, but units changed") and resends them at once.
+    pub fn simple_retransmit(&mut self, env: &mut Env) {
+        let mss = u32::from(self.mss.max(1));
+        let mut queue = std::collections::VecDeque::with_capacity(self.rtx.len());
+        let mut too_big: Vec<(u32, u32)> = Vec::new();
+        for seg in self.rtx.drain(..) {
+            if seg.sacked || seq::dist(seg.start, seg.end) <= mss {
+                queue.push_back(seg);
+                continue;
+            }
+            too_big.push((seg.start, seg.end));
+            let mut at = seg.start;
+            while seq::lt(at, seg.end) {
+                let end = seq::min(at.wrapping_add(mss), seg.end);
+                queue.push_back(super::tcb::TxSeg { start: at, end, lost: true, rexmit_out: false, ..seg });
+                at = end;
+            }
+        }
+        self.rtx = queue;
+        if too_big.is_empty() {
+            return;
+        }
+        for (seq, end) in too_big {
+            env.ctx.event(EventKind::TcpEvent {
+                sock: self.id,
+                what: TcpEventKind::Lost { seq, end, by: LossDetector::PathMtu },
+            });
+        }
+        self.recount_scoreboard();
+        if self.ca_state != CaState::Loss {
+            self.high_seq = self.snd_nxt;
+            self.set_ca(env, CaState::Loss);
+        }
+        self.xmit_retransmit_queue(env);
+    }
+
     /// `tcp_xmit_retransmit_queue`: resend lost segments, oldest first, while cwnd and pacing
     /// allow.
     pub fn xmit_retransmit_queue(&mut self, env: &mut Env) {
