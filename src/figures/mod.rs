@@ -14,12 +14,14 @@ pub mod hop_by_hop;
 pub mod host_to_host;
 pub mod kernel_queues;
 pub mod nagle;
+pub mod pmtud;
 pub mod runner;
 pub mod shell;
 pub mod sliding_window;
 pub mod specs;
 pub mod state;
 pub mod state_diagram;
+pub mod udp;
 
 use runner::Run;
 use specs::FigureKind;
@@ -50,6 +52,8 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "kernel-queues" => kernel_queues::run(params, seed),
         "encapsulation" => encapsulation::run(params, seed),
         "hop-by-hop" => hop_by_hop::run(params, seed),
+        "udp" => udp::run(params, seed),
+        "pmtud" => pmtud::run(params, seed),
         "cwnd-lab" => cwnd_lab::run(params, seed),
         "sliding-window" => sliding_window::run(params, seed),
         "nagle" => nagle::run(params, seed),
@@ -69,6 +73,8 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "kernel-queues" => kernel_queues::view(runs, params, t),
         "encapsulation" => encapsulation::view(runs, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
+        "udp" => udp::view(runs, params, t),
+        "pmtud" => pmtud::view(runs, params, t),
         "cwnd-lab" => cwnd_lab::view(runs, params, t),
         "sliding-window" => sliding_window::view(runs, params, t),
         "nagle" => nagle::view(runs, params, t),
@@ -89,6 +95,8 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "kernel-queues" => kernel_queues::FAITHFUL,
         "encapsulation" => encapsulation::FAITHFUL,
         "hop-by-hop" => hop_by_hop::FAITHFUL,
+        "udp" => udp::FAITHFUL,
+        "pmtud" => pmtud::FAITHFUL,
         "cwnd-lab" => cwnd_lab::FAITHFUL,
         "sliding-window" => sliding_window::FAITHFUL,
         "nagle" => nagle::FAITHFUL,

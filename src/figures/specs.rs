@@ -253,6 +253,38 @@ const CWND_LAB: &[ParamSpec] = &[
     number("seconds", "Run for", 5.0, 60.0, 1.0, "s", 60.0, "Virtual time simulated."),
 ];
 
+const PMTUD: &[ParamSpec] = &[
+    choice("case", "What happens", &["icmp", "black-hole", "clamp", "df-clear"], "icmp", "icmp: the router's ICMP reaches the server; black-hole: a firewall drops it; clamp: the routers lower the MSS in SYNs; df-clear: a UDP datagram sent without DF is fragmented."),
+    number("mtu", "Tunnel MTU", 576.0, 1500.0, 1.0, "bytes", 1400.0, "The MTU of the hop between the two routers."),
+];
+
+const UDP: &[ParamSpec] = &[
+    choice(
+        "mode",
+        "What is sent",
+        &["dns", "datagram"],
+        "dns",
+        "dns: a DNS lookup, one query and one answer; datagram: one UDP datagram of the size below.",
+    ),
+    number("rtt", "Round-trip time", 0.1, 500.0, 0.1, "ms", 2.0, "DNS only: time to the resolver and back."),
+    flag(
+        "lose_query",
+        "Lose the first query",
+        false,
+        "DNS only: UDP does not retransmit; the resolver library times out and asks again.",
+    ),
+    number(
+        "bytes",
+        "Datagram data",
+        1.0,
+        8000.0,
+        1.0,
+        "bytes",
+        2.0,
+        "Datagram only: bytes of data (2 is \"hi\"; above 1,472 the packet is fragmented).",
+    ),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -276,6 +308,8 @@ pub const KINDS: &[FigureKind] = &[
     },
     FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
+    FigureKind { name: "udp", title: "UDP datagrams on the wire", params: UDP },
+    FigureKind { name: "pmtud", title: "MTU, path-MTU discovery and the black hole", params: PMTUD },
     FigureKind { name: "cwnd-lab", title: "Congestion window lab", params: CWND_LAB },
     FigureKind { name: "sliding-window", title: "The sliding window and a slow reader", params: SLIDING_WINDOW },
     FigureKind { name: "nagle", title: "Nagle meets delayed ACK: write, write, read", params: NAGLE },

@@ -65,7 +65,9 @@ pub fn frame_window(txs: &[Transmission], t: Instant) -> std::ops::Range<usize> 
     end - WINDOW_FRAMES..end
 }
 
-/// The lanes: every node that sends or receives a frame, in node order (hosts only if none).
+/// The lanes: every node that sends or receives a frame (hosts only if none), in path order: a
+/// walk along the links from the first host, so a chain client, r1, r2, server reads left to
+/// right as the packets travel; nodes the walk does not reach follow in node order.
 pub fn lanes(trace: &Trace, txs: &[Transmission]) -> Vec<NodeId> {
     let mut v: Vec<NodeId> = txs.iter().flat_map(|x| [x.from, x.to]).collect();
     if v.is_empty() {
@@ -73,7 +75,41 @@ pub fn lanes(trace: &Trace, txs: &[Transmission]) -> Vec<NodeId> {
     }
     v.sort_unstable();
     v.dedup();
-    v
+    let Some(&start) = v.iter().find(|n| trace.nodes.get(**n as usize).is_some_and(|x| x.kind == NodeKind::Host))
+    else {
+        return v;
+    };
+    let mut order: Vec<NodeId> = Vec::with_capacity(v.len());
+    let mut seen = vec![false; trace.nodes.len()];
+    let mut stack = vec![start];
+    while let Some(n) = stack.pop() {
+        if std::mem::replace(&mut seen[n as usize], true) {
+            continue;
+        }
+        if v.contains(&n) {
+            order.push(n);
+        }
+        // Neighbours pushed in reverse so the lowest-numbered is visited first.
+        let mut next: Vec<NodeId> = trace
+            .links
+            .iter()
+            .filter_map(|l| {
+                if l.a == n {
+                    Some(l.b)
+                } else if l.b == n {
+                    Some(l.a)
+                } else {
+                    None
+                }
+            })
+            .filter(|m| !seen[*m as usize])
+            .collect();
+        next.sort_unstable_by(|a, b| b.cmp(a));
+        stack.extend(next);
+    }
+    let rest: Vec<NodeId> = v.into_iter().filter(|n| !order.contains(n)).collect();
+    order.extend(rest);
+    order
 }
 
 /// The TCP state a node's lane shows at `t`: its connection socket that changed state last,

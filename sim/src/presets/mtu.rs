@@ -13,7 +13,7 @@ const FRAG_PARAMS: &[ParamSpec] = &[
     number(
         "bytes",
         "Datagram size",
-        8.0,
+        1.0,
         8000.0,
         1.0,
         "bytes",
