@@ -32,6 +32,7 @@ pub mod scenario;
 pub mod sliding;
 pub mod ss;
 pub mod stack;
+pub mod subnet;
 pub mod summary;
 pub mod tcp;
 pub mod time;

@@ -21,6 +21,7 @@ pub mod sliding_window;
 pub mod specs;
 pub mod state;
 pub mod state_diagram;
+pub mod subnets;
 pub mod udp;
 
 use runner::Run;
@@ -52,6 +53,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "kernel-queues" => kernel_queues::run(params, seed),
         "encapsulation" => encapsulation::run(params, seed),
         "hop-by-hop" => hop_by_hop::run(params, seed),
+        "subnets" => subnets::run(params, seed),
         "udp" => udp::run(params, seed),
         "pmtud" => pmtud::run(params, seed),
         "cwnd-lab" => cwnd_lab::run(params, seed),
@@ -73,6 +75,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "kernel-queues" => kernel_queues::view(runs, params, t),
         "encapsulation" => encapsulation::view(runs, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
+        "subnets" => subnets::view(runs, params, t),
         "udp" => udp::view(runs, params, t),
         "pmtud" => pmtud::view(runs, params, t),
         "cwnd-lab" => cwnd_lab::view(runs, params, t),
@@ -95,6 +98,7 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "kernel-queues" => kernel_queues::FAITHFUL,
         "encapsulation" => encapsulation::FAITHFUL,
         "hop-by-hop" => hop_by_hop::FAITHFUL,
+        "subnets" => subnets::FAITHFUL,
         "udp" => udp::FAITHFUL,
         "pmtud" => pmtud::FAITHFUL,
         "cwnd-lab" => cwnd_lab::FAITHFUL,

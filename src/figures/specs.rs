@@ -285,6 +285,26 @@ const UDP: &[ParamSpec] = &[
     ),
 ];
 
+const SUBNETS: &[ParamSpec] = &[
+    number(
+        "prefix",
+        "Client prefix length",
+        16.0,
+        28.0,
+        1.0,
+        "bits",
+        24.0,
+        "The /n of the client's address 192.168.1.10: how many leading bits name the network.",
+    ),
+    choice(
+        "dst",
+        "Destination",
+        &["192.168.1.20", "192.168.0.77", "10.0.0.5"],
+        "192.168.0.77",
+        "Who the client pings: a host on its /24, a host on the other half of the /23, a server beyond the router.",
+    ),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -308,6 +328,7 @@ pub const KINDS: &[FigureKind] = &[
     },
     FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
+    FigureKind { name: "subnets", title: "Same subnet, or via the gateway?", params: SUBNETS },
     FigureKind { name: "udp", title: "UDP datagrams on the wire", params: UDP },
     FigureKind { name: "pmtud", title: "MTU, path-MTU discovery and the black hole", params: PMTUD },
     FigureKind { name: "cwnd-lab", title: "Congestion window lab", params: CWND_LAB },

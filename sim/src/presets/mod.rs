@@ -15,6 +15,7 @@ mod nat;
 pub mod queues;
 mod quic;
 mod rpc;
+pub mod subnets;
 mod tls;
 
 pub(crate) use crate::params::choice;
@@ -65,6 +66,7 @@ static ALL: &[Preset] = &[
     mtu::FRAGMENTATION,
     mtu::PMTUD,
     nat::NAT,
+    subnets::SUBNETS,
     tls::TLS,
     quic::QUIC,
     queues::HEALTHY,
