@@ -50,3 +50,22 @@ test('selecting a byte selects its field, and the arrow keys move through bytes 
   const [s2, e2] = await range(selected);
   expect(await litOffsets(inspector)).toEqual(Array.from({ length: e2 - s2 }, (_, i) => s2 + i));
 });
+
+test('the packet list is a keyboard listbox: arrows, Home and End open frames in the inspector', async ({ page }) => {
+  await open(page, route.figure('udp', 't=0.005'));
+  const fig = page.locator('figure.ww-figure').first();
+  const list = fig.locator('.ww-plist-rows[role="listbox"]');
+  await expect(list.locator('[role="option"]')).toHaveCount(8);
+  await list.focus();
+  await page.keyboard.press('Home');
+  await expect(fig.locator('.ww-pd-head h4')).toHaveText('Frame 1 · 42 bytes');
+  await expect(list.locator('[aria-selected="true"]')).toHaveCount(1);
+  await page.keyboard.press('ArrowDown');
+  await expect(fig.locator('.ww-pd-head h4')).toHaveText(/^Frame 2 /);
+  await page.keyboard.press('End');
+  await expect(fig.locator('.ww-pd-head h4')).toHaveText(/^Frame 8 /);
+  await expect(list).toHaveAttribute('aria-activedescendant', /-r7$/);
+  await expect(list.locator('[aria-selected="true"]')).toContainText('DNS');
+  // The ladder follows the selection.
+  await expect(fig.locator('.ww-arrow.ww-selected')).toHaveCount(1);
+});

@@ -23,6 +23,7 @@ pub mod hops;
 pub mod label;
 pub mod net;
 pub mod nstat;
+pub mod packet_list;
 pub mod params;
 #[cfg(feature = "pcap")]
 pub mod pcap;

@@ -8,6 +8,7 @@ use super::state::{Action, FigureState};
 use crate::widgets::event_log::EventLog;
 use crate::widgets::ladder::Ladder;
 use crate::widgets::packet_detail::PacketDetail;
+use crate::widgets::packet_list::PacketList;
 use crate::widgets::param_controls::ParamControls;
 use crate::widgets::share::Share;
 use crate::widgets::timeline::Timeline;
@@ -141,9 +142,13 @@ pub fn Figure(props: &FigureProps) -> Html {
                     <div class="ww-figure-main">
                         <div class="ww-ladder-wrap">
                             <Ladder run={runs.main.clone()} t={state.t} span={state.span} selected={state.selected}
-                                on_select={on_select} id={format!("{id}-ladder")} />
+                                on_select={on_select.clone()} id={format!("{id}-ladder")} />
                         </div>
-                        <PacketDetail run={runs.main.clone()} frame={state.selected} on_close={on_close} />
+                        <div class="ww-inspect-col">
+                            <PacketList run={runs.main.clone()} t={state.t} selected={state.selected}
+                                on_select={on_select.clone()} id={format!("{id}-pl")} />
+                            <PacketDetail run={runs.main.clone()} frame={state.selected} on_close={on_close} />
+                        </div>
                     </div>
                 }
                 <EventLog run={runs.main.clone()} t={state.t} />

@@ -4,6 +4,7 @@ pub mod event_log;
 pub mod format;
 pub mod ladder;
 pub mod packet_detail;
+pub mod packet_list;
 pub mod param_controls;
 pub mod share;
 pub mod time_chart;

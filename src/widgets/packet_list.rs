@@ -1,0 +1,128 @@
+//! The packet list: every frame of a run as a packet analyser's top pane lists it (number,
+//! time, source, destination, protocol, length, summary). It is an ARIA listbox: the arrow keys,
+//! Home and End move the selection, which opens the frame in the packet detail panel. Long runs
+//! show a window of rows around the selected frame (or, with none selected, around the time
+//! cursor), found by binary search; frames not yet sent at the cursor are dimmed.
+
+use crate::figures::runner::{per_run, Run};
+use crate::widgets::format;
+use std::rc::Rc;
+use wirewise_sim::packet_list::{packet_rows, PacketRow};
+use wirewise_sim::time::Instant;
+use wirewise_sim::trace::FrameId;
+use yew::prelude::*;
+
+/// Packet list properties.
+#[derive(Properties, PartialEq)]
+pub struct PacketListProps {
+    /// The run to list.
+    pub run: Rc<Run>,
+    /// The time cursor.
+    pub t: Instant,
+    /// The selected frame.
+    pub selected: Option<FrameId>,
+    /// Selects a frame.
+    pub on_select: Callback<Option<FrameId>>,
+    /// A prefix for element ids, unique in the page.
+    pub id: AttrValue,
+}
+
+/// Rows shown at once.
+pub const ROWS: usize = 12;
+
+/// The rows to show: `ROWS` of them around `anchor` (an index into the list).
+pub fn row_window(len: usize, anchor: usize) -> std::ops::Range<usize> {
+    if len <= ROWS {
+        return 0..len;
+    }
+    let start = anchor.saturating_sub(ROWS / 2).min(len - ROWS);
+    start..start + ROWS
+}
+
+/// The packet list.
+#[component]
+pub fn PacketList(props: &PacketListProps) -> Html {
+    let rows: Rc<Vec<PacketRow>> = per_run(&props.run, packet_rows);
+    let t = props.t;
+    let sel_index = props.selected.and_then(|f| rows.iter().position(|r| r.frame == f));
+    let started = rows.partition_point(|r| r.t <= t);
+    let anchor = sel_index.unwrap_or(started.saturating_sub(1));
+    let win = row_window(rows.len(), anchor);
+    let id = props.id.clone();
+    let onkeydown = {
+        let rows = rows.clone();
+        let cb = props.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if rows.is_empty() {
+                return;
+            }
+            let last = rows.len() - 1;
+            let next = match e.key().as_str() {
+                "ArrowDown" => sel_index.map_or(anchor, |i| (i + 1).min(last)),
+                "ArrowUp" => sel_index.map_or(anchor, |i| i.saturating_sub(1)),
+                "Home" => 0,
+                "End" => last,
+                "PageDown" => sel_index.map_or(anchor, |i| (i + ROWS).min(last)),
+                "PageUp" => sel_index.map_or(anchor, |i| i.saturating_sub(ROWS)),
+                _ => return,
+            };
+            e.prevent_default();
+            e.stop_propagation();
+            cb.emit(Some(rows[next].frame));
+        })
+    };
+    let active = sel_index.map(|i| format!("{id}-r{i}"));
+    html! {
+        <div class="ww-plist">
+            <p class="ww-plist-cap" id={format!("{id}-cap")}>
+                { format!("Packet list: {} frames", rows.len()) }
+                if win.len() < rows.len() { { format!(", showing {}–{}", win.start + 1, win.end) } }
+                { ". Focus it and use the arrow keys, Home and End." }
+            </p>
+            <div class="ww-plist-head" aria-hidden="true">
+                <span>{ "No." }</span><span>{ "Time" }</span><span>{ "Source" }</span><span>{ "Destination" }</span>
+                <span>{ "Proto" }</span><span>{ "Len" }</span><span>{ "Info" }</span>
+            </div>
+            <ul class="ww-plist-rows" role="listbox" tabindex="0" aria-labelledby={format!("{id}-cap")}
+                aria-activedescendant={active} {onkeydown}>
+                { for rows[win.clone()].iter().enumerate().map(|(k, r)| {
+                    let i = win.start + k;
+                    let frame = r.frame;
+                    let selected = sel_index == Some(i);
+                    let onclick = {
+                        let cb = props.on_select.clone();
+                        Callback::from(move |_| cb.emit(Some(frame)))
+                    };
+                    let info = props.run.labels.get(frame as usize).cloned().unwrap_or_default();
+                    html! {
+                        <li id={format!("{id}-r{i}")} role="option" aria-selected={selected.to_string()}
+                            class={classes!("ww-plist-row", selected.then_some("ww-selected"), (r.t > t).then_some("ww-future"))}
+                            aria-label={format!("Frame {}, {}, {} to {}, {}, {} bytes, {}", frame + 1, format::duration(r.t.0), r.src, r.dst, r.protocol, r.len, info)}
+                            {onclick}>
+                            <span>{ frame + 1 }</span>
+                            <span>{ format::duration(r.t.0) }</span>
+                            <span>{ r.src.clone() }</span>
+                            <span>{ r.dst.clone() }</span>
+                            <span>{ r.protocol }</span>
+                            <span>{ r.len }</span>
+                            <span class="ww-plist-info">{ info }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{row_window, ROWS};
+
+    #[test]
+    fn the_window_keeps_the_anchor_in_view_and_stays_inside_the_list() {
+        assert_eq!(row_window(5, 3), 0..5);
+        assert_eq!(row_window(100, 0), 0..ROWS);
+        assert_eq!(row_window(100, 50), 44..44 + ROWS);
+        assert_eq!(row_window(100, 99), 100 - ROWS..100);
+    }
+}
