@@ -106,8 +106,11 @@ export function watchProblems(page) {
     problems.push(`console error: ${msg.text()}${where ? ` (${where})` : ''} @ ${page.url()}`);
   });
   page.on('pageerror', (err) => problems.push(`uncaught: ${err.message} @ ${page.url()}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText}) @ ${page.url()}`));
+  page.on('requestfailed', (req) => {
+    // A request cut off because the test navigated away (ERR_ABORTED) is not a fault of the page.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText}) @ ${page.url()}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()} @ ${page.url()}`);
   });

@@ -39,3 +39,24 @@ test('udp: "hi" is UDP length 10 and IP total length 30; 3000 bytes are fragment
   await expect(fig(page).locator('.ww-udp .ww-compare-note')).toContainText('The first query was lost');
   await expect(fig(page).locator('.ww-udp-lost')).toHaveCount(1);
 });
+
+test('encapsulation: the typed request is what travels; HTTPS adds a 22-byte record; the MTU re-cuts it', async ({ page }) => {
+  await open(page, route.figure('encapsulation', 'request=0'));
+  const f = fig(page);
+  const path = f.locator('input[data-param="path"]');
+  await path.fill('/api/orders/42');
+  await path.press('Enter');
+  await expect(f.locator('.ww-enc-request code')).toHaveText('POST /api/orders/42 HTTP/1.1');
+  const size = async () => Number(/· ([\d,]+) bytes of HTTP request/.exec(await f.locator('.ww-enc-request').textContent())[1].replace(/,/g, ''));
+  const plain = await size();
+  // HTTP/1.1 with our headers and the default 23-byte body.
+  expect(plain).toBeGreaterThan(100);
+  await f.locator('input[data-param="tls"]').check();
+  await expect(f.locator('.ww-enc-request')).toContainText(`${(plain + 22).toLocaleString('en-US')} bytes as TLS records`);
+  await expect(f.locator('.ww-enc-unwrap')).toContainText('TLS: the record is authenticated');
+  // A 3000-byte request at MTU 1500 is three segments; at MTU 576, six.
+  await open(page, route.figure('encapsulation', 'request=3000'));
+  await expect(fig(page).locator('.ww-enc-rows > li')).toHaveCount(3);
+  await open(page, route.figure('encapsulation', 'request=3000&mtu=576'));
+  await expect(fig(page).locator('.ww-enc-rows > li')).toHaveCount(6);
+});

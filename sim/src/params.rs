@@ -16,6 +16,9 @@ pub enum ParamKind {
     Bool,
     /// One of a fixed set of words.
     Choice { options: &'static [&'static str] },
+    /// Free text of at most `max_len` characters on one line (control characters are
+    /// refused; a URL's text that is too long is cut to the limit).
+    Text { max_len: usize },
 }
 
 /// A declared parameter.
@@ -43,6 +46,8 @@ pub enum ParamValue {
     Bool(bool),
     /// A word from a choice.
     Choice(Cow<'static, str>),
+    /// Free text.
+    Text(Cow<'static, str>),
 }
 
 impl fmt::Display for ParamValue {
@@ -56,7 +61,7 @@ impl fmt::Display for ParamValue {
                 }
             }
             ParamValue::Bool(b) => write!(f, "{}", if *b { "on" } else { "off" }),
-            ParamValue::Choice(s) => f.write_str(s),
+            ParamValue::Choice(s) | ParamValue::Text(s) => f.write_str(s),
         }
     }
 }
@@ -93,6 +98,7 @@ impl std::error::Error for ParamError {}
 impl ParamSpec {
     /// Parse `text` strictly: the wrong type or a number out of range is an error.
     pub fn parse(&self, text: &str) -> Result<ParamValue, ParamError> {
+        let raw_text = text;
         let text = text.trim();
         match &self.kind {
             ParamKind::Number { min, max, .. } => {
@@ -118,6 +124,25 @@ impl ParamSpec {
                     Err(ParamError::Invalid { name: self.name, value: text.to_string(), expected: "on or off".into() })
                 }
             },
+            ParamKind::Text { max_len } => {
+                let raw = if text.is_empty() { text } else { raw_text };
+                if raw.chars().any(char::is_control) {
+                    return Err(ParamError::Invalid {
+                        name: self.name,
+                        value: raw.chars().filter(|c| !c.is_control()).collect(),
+                        expected: "text on one line".into(),
+                    });
+                }
+                if raw.chars().count() > *max_len {
+                    return Err(ParamError::OutOfRange {
+                        name: self.name,
+                        value: raw.chars().take(40).collect(),
+                        min: "0".into(),
+                        max: format!("{max_len} characters"),
+                    });
+                }
+                Ok(ParamValue::Text(Cow::Owned(raw.to_string())))
+            }
             ParamKind::Choice { options } => {
                 options.iter().find(|o| **o == text).map(|o| ParamValue::Choice(Cow::Borrowed(*o))).ok_or_else(|| {
                     ParamError::Invalid {
@@ -136,6 +161,9 @@ impl ParamSpec {
     pub fn parse_lenient(&self, text: &str) -> (ParamValue, Option<ParamError>) {
         match self.parse(text) {
             Ok(v) => (v, None),
+            Err(e @ ParamError::OutOfRange { .. }) if matches!(self.kind, ParamKind::Text { .. }) => {
+                (self.clamp(ParamValue::Text(Cow::Owned(text.to_string()))), Some(e))
+            }
             Err(e @ ParamError::OutOfRange { .. }) => {
                 let n: f64 = text.trim().parse().unwrap_or(0.0);
                 (self.clamp(ParamValue::Number(n)), Some(e))
@@ -153,6 +181,10 @@ impl ParamSpec {
             (ParamKind::Bool, v @ ParamValue::Bool(_)) => v,
             (ParamKind::Choice { options }, ParamValue::Choice(c)) if options.contains(&c.as_ref()) => {
                 ParamValue::Choice(c)
+            }
+            (ParamKind::Text { max_len }, ParamValue::Text(t)) => {
+                let clean: String = t.chars().filter(|c| !c.is_control()).take(*max_len).collect();
+                ParamValue::Text(Cow::Owned(clean))
             }
             _ => self.default.clone(),
         }
@@ -236,6 +268,14 @@ impl ParamSet {
         }
     }
 
+    /// A text parameter ("" if missing).
+    pub fn text(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(ParamValue::Text(t)) => t,
+            _ => "",
+        }
+    }
+
     /// The raw value.
     pub fn get(&self, name: &str) -> Option<&ParamValue> {
         self.values.get(name)
@@ -278,6 +318,23 @@ pub const fn number(
         label,
         kind: ParamKind::Number { min, max, step, unit },
         default: ParamValue::Number(default),
+        help,
+    }
+}
+
+/// A free-text parameter of at most `max_len` characters.
+pub const fn text(
+    name: &'static str,
+    label: &'static str,
+    max_len: usize,
+    default: &'static str,
+    help: &'static str,
+) -> ParamSpec {
+    ParamSpec {
+        name,
+        label,
+        kind: ParamKind::Text { max_len },
+        default: ParamValue::Text(Cow::Borrowed(default)),
         help,
     }
 }
@@ -341,5 +398,30 @@ mod tests {
         assert_eq!(pairs, vec![("rtt".into(), "12.5".into()), ("nodelay".into(), "on".into())]);
         let back = ParamSet::apply_strict(&s, pairs.iter().map(|(a, b)| (a.as_str(), b.as_str()))).unwrap();
         assert_eq!(back, set);
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    const T: ParamSpec = text("path", "Path", 10, "/a", "The path");
+
+    #[test]
+    fn text_is_kept_as_typed_and_bounded() {
+        assert_eq!(T.parse("/api/x").unwrap(), ParamValue::Text(Cow::Owned("/api/x".into())));
+        assert!(matches!(T.parse("/0123456789x"), Err(ParamError::OutOfRange { .. })));
+        assert!(matches!(T.parse("a\r\nb"), Err(ParamError::Invalid { .. })));
+        // A URL's over-long text is cut to the limit and reported.
+        let (v, e) = T.parse_lenient("/0123456789xyz");
+        assert_eq!(v.to_string(), "/012345678");
+        assert!(e.is_some());
+        // Control characters never get in, whatever the route.
+        let (v, e) = T.parse_lenient("a\nb");
+        assert_eq!(v, T.default);
+        assert!(e.is_some());
+        let mut set = ParamSet::defaults(&[T]);
+        set.set(&[T], "path", ParamValue::Text(Cow::Owned("x\ty".into())));
+        assert_eq!(set.text("path"), "xy");
     }
 }

@@ -116,6 +116,11 @@ proptest! {
                 wirewise_sim::params::ParamKind::Number { min, max, .. } => ParamValue::Number(min + (max - min) * x),
                 wirewise_sim::params::ParamKind::Bool => ParamValue::Bool(*x > 0.5),
                 wirewise_sim::params::ParamKind::Choice { options } => ParamValue::Choice(options[(x * options.len() as f64) as usize % options.len()].into()),
+                // Text of a length picked by x, with characters that matter to HTTP.
+                wirewise_sim::params::ParamKind::Text { max_len } => {
+                    let n = ((*max_len as f64) * x) as usize;
+                    ParamValue::Text(" :/{}\"é".chars().cycle().take(n).collect::<String>().into())
+                }
             };
             set.set(p.params, spec.name, v);
         }

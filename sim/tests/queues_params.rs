@@ -16,6 +16,8 @@ fn extreme(p: &presets::Preset, high: bool) -> ParamSet {
                 let o = if high { options.last() } else { options.first() };
                 ParamValue::Choice(std::borrow::Cow::Borrowed(o.copied().unwrap_or_default()))
             }
+            // Empty, or as long as allowed.
+            ParamKind::Text { max_len } => ParamValue::Text(if high { "x".repeat(*max_len).into() } else { "".into() }),
         };
         set.set(p.params, spec.name, v);
     }

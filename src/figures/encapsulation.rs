@@ -1,5 +1,6 @@
-//! `encapsulation`: one HTTP request wrapped layer by layer. The `rpc` preset sends a POST of
-//! the chosen size over a link of the chosen MTU; the view reads the client's data frames
+//! `encapsulation`: one HTTP request wrapped layer by layer. The `http-request` preset sends the
+//! request the learner writes (method, path, a header, a JSON body, padded to a size), in a
+//! TLS record or not, over a link of the chosen MTU; the view reads the client's data frames
 //! back from the trace (`wirewise_sim::encap`) and draws them as the application bytes, then
 //! cut into TCP segments at the MSS, then wrapped in IPv4, then in Ethernet, with every
 //! header size, the segment count and the overhead taken from the frames' dissections.
@@ -9,17 +10,24 @@ use super::Runs;
 use crate::widgets::format;
 use crate::widgets::packet_detail::{layer_name, PacketInspector};
 use std::rc::Rc;
-use wirewise_sim::encap::{sent_data, Encapsulation};
+use wirewise_sim::encap::sent_data;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::time::Instant;
 use wirewise_sim::wire::Layer;
 use yew::prelude::*;
 
 /// What the figure simplifies.
-pub const FAITHFUL: &str = "Real bytes from a simulated Linux client: the segment sizes, headers (20-byte IPv4, \
-     32-byte TCP with timestamps, 14-byte Ethernet) and MSS are read from the captured frames. The request \
-     is always a POST with a JSON body of filler text, sent without TLS; the wire's preamble, frame check \
-     sequence and inter-frame gap (24 more bytes per frame) are not in the captured frames and not counted.";
+pub const FAITHFUL: &str = "Real bytes from a simulated Linux client: the request is exactly what you typed, and the \
+     segment sizes, headers (20-byte IPv4, 32-byte TCP with timestamps, 14-byte Ethernet) and MSS are read from \
+     the captured frames. HTTPS is modelled: the TLS 1.3 record has its real header and sizes (5 + data + 1 + 16 \
+     bytes), but its body is the request XORed with a fixed keystream, not AES-GCM, and the handshake is left \
+     out. The wire's preamble, frame check sequence and inter-frame gap (24 more bytes per frame) are not \
+     counted.";
+
+/// Bytes TLS 1.3 adds to each record: 5-byte header, 1-byte inner content type, 16-byte tag.
+const TLS_RECORD_EXTRA: usize = 22;
+/// Plaintext bytes one record carries at most, plus its extra bytes.
+const TLS_RECORD_MAX: usize = (1 << 14) + TLS_RECORD_EXTRA;
 
 /// The layers, innermost first, in the order the figure wraps them.
 const STEPS: &[(&str, &str)] = &[
@@ -32,25 +40,31 @@ const STEPS: &[(&str, &str)] = &[
 /// Runs one request on a fresh connection.
 pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
     let pairs = [
-        ("rtt", "10".to_string()),
-        ("request", params.num("request").to_string()),
-        ("response", "200".to_string()),
-        ("requests", "1".to_string()),
+        ("tls", if params.flag("tls") { "on" } else { "off" }.to_string()),
+        ("method", params.choice("method").to_string()),
+        ("path", params.text("path").to_string()),
+        ("header", params.text("header").to_string()),
+        ("body", params.text("body").to_string()),
+        ("pad", params.num("request").to_string()),
         ("mtu", params.num("mtu").to_string()),
     ];
-    let main = run_preset("rpc", &pairs, seed)?;
+    let main = run_preset("http-request", &pairs, seed)?;
     Ok(Runs { main, others: Vec::new() })
 }
 
 /// The stepper and the frames.
-pub fn view(runs: &Runs, t: Instant) -> Html {
-    html! { <EncapView run={runs.main.clone()} {t} /> }
+pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
+    let path = params.text("path").trim();
+    let line = format!("{} {} HTTP/1.1", params.choice("method"), if path.is_empty() { "/" } else { path });
+    html! { <EncapView run={runs.main.clone()} {t} tls={params.flag("tls")} {line} /> }
 }
 
 #[derive(Properties, PartialEq)]
 struct EncapProps {
     run: Rc<Run>,
     t: Instant,
+    tls: bool,
+    line: String,
 }
 
 fn layer_class(l: Layer) -> &'static str {
@@ -82,15 +96,6 @@ fn shown(step: usize, l: Layer) -> bool {
     }
 }
 
-/// The request line of the first segment's payload.
-fn request_line(run: &Run, e: &Encapsulation) -> Option<String> {
-    let s = e.segments.first()?;
-    let bytes = &run.trace.frames.get(s.frame as usize)?.bytes;
-    let payload = bytes.get(s.len - s.payload..)?;
-    let end = payload.windows(2).position(|w| w == b"\r\n")?;
-    Some(String::from_utf8_lossy(&payload[..end]).into_owned())
-}
-
 #[component]
 fn EncapView(props: &EncapProps) -> Html {
     let step = use_state(|| STEPS.len() - 1);
@@ -101,6 +106,11 @@ fn EncapView(props: &EncapProps) -> Html {
     }
     let s = *step;
     let (name, about) = STEPS[s];
+    let about = if s == 0 && props.tls {
+        "With HTTPS, TLS seals the request in a record before write() sees it: a 5-byte header, the request, 1 byte of content type and a 16-byte authentication tag. TCP only ever sees the record."
+    } else {
+        about
+    };
     let max_len = e.segments.iter().map(|x| x.len).max().unwrap_or(1).max(1);
     let headers_shown: usize = e
         .segments
@@ -109,7 +119,10 @@ fn EncapView(props: &EncapProps) -> Html {
         .filter(|(l, _)| *l != Layer::Payload && shown(s, *l))
         .map(|(_, n)| n)
         .sum();
-    let payload = e.payload();
+    // With TLS the segments carry records: the HTTP bytes plus 22 bytes per record.
+    let tls_extra = if props.tls { e.payload().div_ceil(TLS_RECORD_MAX) * TLS_RECORD_EXTRA } else { 0 };
+    let payload = e.payload() - tls_extra.min(e.payload());
+    let headers_shown = headers_shown + tls_extra;
     let pct = if payload + headers_shown == 0 {
         0.0
     } else {
@@ -154,7 +167,11 @@ fn EncapView(props: &EncapProps) -> Html {
             return inner;
         }
         let text = if *l == Layer::Payload {
-            format!("{n} bytes of the request")
+            if props.tls {
+                format!("{n} bytes of the TLS record")
+            } else {
+                format!("{n} bytes of the request")
+            }
         } else {
             format!("{} header · {n} bytes", short_name(*l))
         };
@@ -184,14 +201,35 @@ fn EncapView(props: &EncapProps) -> Html {
         let step = step.clone();
         Callback::from(move |_| step.set((s + 1).min(STEPS.len() - 1)))
     };
-    let line = request_line(&props.run, &e).unwrap_or_default();
+    let line = props.line.clone();
+    let n = e.segments.len();
+    let unwrap: Vec<String> = {
+        let mut v = vec![
+            format!("Ethernet: the server's NIC checks and strips {} frames' 14-byte headers.", n),
+            format!("IPv4: the kernel checks each 20-byte header (checksum, destination) and strips it: {} packets.", n),
+            format!(
+                "TCP: {} segments are put back in order by sequence number into one byte stream of {} bytes; ACKs go back.",
+                n,
+                format::thousands(e.payload() as u64)
+            ),
+        ];
+        if props.tls {
+            v.push(format!("TLS: the record is authenticated and decrypted; {tls_extra} bytes of record header, content type and tag are removed."));
+        }
+        v.push(format!(
+            "HTTP: the server parses \"{line}\", the headers and Content-Length, and reads {} bytes of request.",
+            format::thousands(payload as u64)
+        ));
+        v
+    };
     let mss = e.peer_mss.map(|m| format!("{m} bytes")).unwrap_or_else(|| "not captured".into());
     let full = e.segments.iter().map(|x| x.payload).max().unwrap_or(0);
     let frame_bytes = props.run.trace.frames.get(seg.frame as usize).map(|f| Rc::new(f.bytes.clone()));
 
     html! {
         <div class="ww-enc" role="group" aria-label="Encapsulation of one HTTP request">
-            <p class="ww-enc-request"><code>{ line }</code>{ format!(" · {} bytes of HTTP request", format::thousands(payload as u64)) }</p>
+            <p class="ww-enc-request"><code>{ line.clone() }</code>{ format!(" · {} bytes of HTTP request", format::thousands(payload as u64)) }
+                if props.tls { { format!(" · {} bytes as TLS records", format::thousands(e.payload() as u64)) } }</p>
             <div class="ww-enc-steps" role="group" aria-label="Wrap the request layer by layer">
                 <button type="button" class="ww-small-button" onclick={prev} disabled={s == 0}>{ "◀ Unwrap" }</button>
                 { for step_buttons }
@@ -213,6 +251,8 @@ fn EncapView(props: &EncapProps) -> Html {
                 <span class="ww-enc-key ww-enc-tcp">{ "TCP" }</span>
                 <span class="ww-enc-key ww-enc-app">{ "data" }</span>
             </p>
+            <h4 class="ww-enc-h">{ "Unwrapped at the server, outermost first" }</h4>
+            <ol class="ww-enc-unwrap">{ for unwrap.iter().map(|u| html! { <li>{ u.clone() }</li> }) }</ol>
             <h4 class="ww-enc-h">{ format!("Segment #{} as nested boxes", pick + 1) }</h4>
             { nested }
             if let Some(bytes) = frame_bytes {

@@ -73,7 +73,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "state-diagram" => state_diagram::view(runs, t),
         "connection-cost" => connection_cost::view(runs, params, t),
         "kernel-queues" => kernel_queues::view(runs, params, t),
-        "encapsulation" => encapsulation::view(runs, t),
+        "encapsulation" => encapsulation::view(runs, params, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
         "subnets" => subnets::view(runs, params, t),
         "udp" => udp::view(runs, params, t),

@@ -4,7 +4,7 @@
 //! includes it (by `#[path]`) to validate the figure blocks in `lessons/` at build time, so
 //! it depends only on `wirewise_sim::params`.
 
-use wirewise_sim::params::{choice, flag, number, ParamSpec};
+use wirewise_sim::params::{choice, flag, number, text, ParamSpec};
 
 /// A figure kind: its name in lessons and URLs, its title and its parameters. Every kind
 /// also takes `seed` (the run's random seed) and `t` (the time cursor, in seconds) in URLs.
@@ -113,15 +113,25 @@ const KERNEL_QUEUES: &[ParamSpec] = &[
 ];
 
 const ENCAPSULATION: &[ParamSpec] = &[
+    flag(
+        "tls",
+        "HTTPS",
+        false,
+        "Seal the request in a TLS 1.3 record (5-byte header, 1-byte type, 16-byte tag) before TCP sees it.",
+    ),
+    choice("method", "Method", &["POST", "GET", "PUT", "PATCH", "DELETE"], "POST", "The request method."),
+    text("path", "Path", 200, "/api/orders", "The request target. Applied when you leave the box or press Enter."),
+    text("header", "Extra header", 200, "Accept: application/json", "One more header line, written Name: value."),
+    text("body", "JSON body", 2000, "{\"item\":\"book\",\"qty\":2}", "The request body; empty for none."),
     number(
         "request",
-        "Request size",
-        100.0,
+        "Pad the request to",
+        0.0,
         20000.0,
         1.0,
         "bytes",
         3000.0,
-        "Bytes of the HTTP POST (request line, headers and JSON body) the client writes.",
+        "Add spaces after the JSON until the request is this long (0: exactly as typed).",
     ),
     number(
         "mtu",
@@ -131,7 +141,7 @@ const ENCAPSULATION: &[ParamSpec] = &[
         1.0,
         "bytes",
         1500.0,
-        "Largest IP packet the link carries; the MSS is the MTU minus 40.",
+        "Largest IP packet the link carries; the MSS is the MTU minus 40 (minus 12 more for timestamps).",
     ),
 ];
 

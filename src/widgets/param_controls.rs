@@ -120,6 +120,24 @@ pub fn ParamControls(props: &ParamControlsProps) -> Html {
                     </label>
                 }
             }
+            ParamKind::Text { max_len } => {
+                let on_change = props.on_change.clone();
+                // Applied when the learner leaves the box or presses Enter, not per keystroke,
+                // so a half-typed path does not re-run the simulation.
+                let onchange = Callback::from(move |e: Event| {
+                    if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                        on_change.emit((name, ParamValue::Text(input.value().into())));
+                    }
+                });
+                html! {
+                    <>
+                        <label for={id.clone()}>{ spec.label }</label>
+                        <input type="text" id={id.clone()} data-param={name} value={props.values.text(name).to_string()}
+                            maxlength={max_len.to_string()} spellcheck="false" autocomplete="off"
+                            aria-describedby={help_id.clone()} {onchange} />
+                    </>
+                }
+            }
             ParamKind::Choice { options } => {
                 let on_change = props.on_change.clone();
                 let onchange = Callback::from(move |e: Event| {

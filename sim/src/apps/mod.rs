@@ -222,6 +222,9 @@ pub enum AppSpec {
         /// Pause between a response and the next request.
         #[serde(default = "zero")]
         gap_ms: f64,
+        /// The exact bytes of each request, instead of a POST of `request_bytes`.
+        #[serde(default)]
+        request_payload: Option<Vec<u8>>,
     },
     /// An HTTP/1.1 server answering every request with `response_bytes`.
     RpcServer {
@@ -645,9 +648,12 @@ impl AppSpec {
 /// Make the program a spec describes.
 pub fn build(spec: &AppSpec) -> Box<dyn App> {
     match spec.clone() {
-        AppSpec::RpcClient { server, requests, request_bytes, reuse, nodelay, gap_ms, .. } => Box::new(
-            rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms)),
-        ),
+        AppSpec::RpcClient { server, requests, request_bytes, reuse, nodelay, gap_ms, request_payload, .. } => {
+            Box::new(
+                rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms))
+                    .with_payload(request_payload),
+            )
+        }
         AppSpec::RpcServer { port, backlog, response_bytes, nodelay, .. } => {
             Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay))
         }

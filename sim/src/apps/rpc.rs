@@ -67,9 +67,16 @@ pub struct RpcClient {
     started: Instant,
     reader: MessageReader,
     outbox: Outbox,
+    payload: Option<Vec<u8>>,
 }
 
 impl RpcClient {
+    /// Send exactly `payload` as each request (when given) instead of a generated POST.
+    pub fn with_payload(mut self, payload: Option<Vec<u8>>) -> Self {
+        self.payload = payload;
+        self
+    }
+
     /// A client that makes `requests` requests to `server`.
     pub fn new(
         server: SocketAddrV4,
@@ -91,6 +98,7 @@ impl RpcClient {
             started: Instant::ZERO,
             reader: MessageReader::default(),
             outbox: Outbox::default(),
+            payload: None,
         }
     }
 
@@ -110,7 +118,11 @@ impl RpcClient {
         if self.reuse {
             self.started = os.now;
         }
-        self.outbox.push(http::request(self.request_bytes as usize, &self.server.ip().to_string()));
+        let request = match &self.payload {
+            Some(p) => p.clone(),
+            None => http::request(self.request_bytes as usize, &self.server.ip().to_string()),
+        };
+        self.outbox.push(request);
         self.outbox.pump(os, s);
     }
 }

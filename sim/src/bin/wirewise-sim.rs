@@ -98,6 +98,7 @@ fn real_main(args: &[String]) -> Result<(), String> {
                         ParamKind::Number { min, max, unit, .. } => format!("{min}..{max} {unit}"),
                         ParamKind::Bool => "on|off".into(),
                         ParamKind::Choice { options } => options.join("|"),
+                        ParamKind::Text { max_len } => format!("text, up to {max_len} characters"),
                     };
                     println!(
                         "                 --set {}={:<10} {} [{}]",

@@ -51,7 +51,7 @@ pub const COLD_WARM: super::Preset = super::Preset {
                 start_ms: 0.0,
                 nodelay: true,
             },
-            AppSpec::RpcClient {
+            AppSpec::RpcClient { request_payload: None,
                 host: "client".into(),
                 server: SocketAddrV4::new(SERVER, 80),
                 start_ms: 0.0,

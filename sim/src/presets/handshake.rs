@@ -27,6 +27,7 @@ fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
             nodelay: false,
         },
         AppSpec::RpcClient {
+            request_payload: None,
             host: "client".into(),
             server: SocketAddrV4::new(SERVER, port),
             start_ms: 10.0,

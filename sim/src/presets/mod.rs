@@ -8,6 +8,7 @@ pub mod congestion;
 mod dns;
 mod flow;
 mod handshake;
+pub mod http_request;
 mod icmp;
 mod mtu;
 mod nagle;
@@ -52,6 +53,7 @@ static ALL: &[Preset] = &[
     handshake::LOST_SYNACK,
     handshake::CLOSED_PORT,
     rpc::RPC,
+    http_request::HTTP_REQUEST,
     bulk::BULK,
     congestion::CONGESTION,
     congestion::CONGESTION_LOSS,

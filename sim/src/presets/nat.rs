@@ -66,7 +66,7 @@ pub const NAT: super::Preset = super::Preset {
             links: vec![inside, outside],
             apps: vec![
                 AppSpec::RpcServer { host: "server".into(), port: 443, backlog: 511, response_bytes: 900, start_ms: 0.0, nodelay: true },
-                AppSpec::RpcClient {
+                AppSpec::RpcClient { request_payload: None,
                     host: "laptop".into(),
                     server: SocketAddrV4::new(Ipv4Addr::new(203, 0, 113, 80), 443),
                     start_ms: 1.0,
@@ -77,7 +77,7 @@ pub const NAT: super::Preset = super::Preset {
                     gap_ms: 0.0,
                 },
                 // Something on the internet tries to connect to the router's public address.
-                AppSpec::RpcClient {
+                AppSpec::RpcClient { request_payload: None,
                     host: "server".into(),
                     server: SocketAddrV4::new(PUBLIC, 8080),
                     start_ms: 4.0 * p.num("rtt"),
