@@ -17,6 +17,7 @@
 pub mod apps;
 pub mod encap;
 pub mod engine;
+pub mod hol;
 pub mod hops;
 pub mod label;
 pub mod net;
