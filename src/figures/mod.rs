@@ -8,6 +8,7 @@ pub mod connection_cost;
 pub mod encapsulation;
 pub mod handshake;
 pub mod handshake_ladder;
+pub mod hol_blocking;
 pub mod hop_by_hop;
 pub mod host_to_host;
 pub mod kernel_queues;
@@ -46,6 +47,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "kernel-queues" => kernel_queues::run(params, seed),
         "encapsulation" => encapsulation::run(params, seed),
         "hop-by-hop" => hop_by_hop::run(params, seed),
+        "hol-blocking" => hol_blocking::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -61,6 +63,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "kernel-queues" => kernel_queues::view(runs, params, t),
         "encapsulation" => encapsulation::view(runs, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
+        "hol-blocking" => hol_blocking::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -77,6 +80,7 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "kernel-queues" => kernel_queues::FAITHFUL,
         "encapsulation" => encapsulation::FAITHFUL,
         "hop-by-hop" => hop_by_hop::FAITHFUL,
+        "hol-blocking" => hol_blocking::FAITHFUL,
         _ => "",
     }
 }

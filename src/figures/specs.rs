@@ -146,6 +146,31 @@ const HOP_BY_HOP: &[ParamSpec] = &[
     flag("forward", "Port forward 8080 (NAT path)", false, "Forward TCP port 8080 on the NAT router to the laptop."),
 ];
 
+const HOL_BLOCKING: &[ParamSpec] = &[
+    number(
+        "lose",
+        "Lost packet",
+        0.0,
+        40.0,
+        1.0,
+        "",
+        3.0,
+        "Which packet of response data is lost (1st, 2nd…); 0 for none.",
+    ),
+    RTT_WHOLE_MS,
+    number(
+        "response",
+        "Response size",
+        1000.0,
+        100_000.0,
+        500.0,
+        "bytes",
+        2000.0,
+        "Bytes of each of the six responses.",
+    ),
+    choice("ladder", "Ladder shows", &["tcp", "quic"], "tcp", "Which run the packet ladder below shows."),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -169,6 +194,7 @@ pub const KINDS: &[FigureKind] = &[
     },
     FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
+    FigureKind { name: "hol-blocking", title: "Head-of-line blocking: TCP against QUIC", params: HOL_BLOCKING },
 ];
 
 /// The kind called `name`.
