@@ -19,6 +19,7 @@ pub mod cwnd;
 pub mod encap;
 pub mod engine;
 pub mod fetch;
+pub mod hol;
 pub mod hops;
 pub mod label;
 pub mod net;

@@ -222,6 +222,9 @@ pub enum AppCall {
     /// A socket call failed after connect() had succeeded: `call` is `read`, `write`...,
     /// `error` the errno name (`ECONNRESET` when the server answered with RST).
     Failed { sock: SockId, call: String, error: String },
+    /// Stream `stream` of a multiplexed exchange (numbered 0, 1, 2…) has delivered `delivered`
+    /// response bytes to the application so far (recorded when it grows).
+    StreamBytes { sock: SockId, stream: u32, delivered: u64 },
 }
 
 /// What one worker thread of a server is doing, as an animation draws it.

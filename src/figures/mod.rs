@@ -10,6 +10,7 @@ pub mod cwnd_lab;
 pub mod encapsulation;
 pub mod handshake;
 pub mod handshake_ladder;
+pub mod hol_blocking;
 pub mod hop_by_hop;
 pub mod host_to_host;
 pub mod kernel_queues;
@@ -60,6 +61,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "sliding-window" => sliding_window::run(params, seed),
         "nagle" => nagle::run(params, seed),
         "cold-warm" => cold_warm::run(params, seed),
+        "hol-blocking" => hol_blocking::run(params, seed),
         _ => Err(format!("there is no figure called '{kind}'")),
     }
 }
@@ -82,6 +84,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "sliding-window" => sliding_window::view(runs, params, t),
         "nagle" => nagle::view(runs, params, t),
         "cold-warm" => cold_warm::view(runs, params, t),
+        "hol-blocking" => hol_blocking::view(runs, params, t),
         _ => Html::default(),
     }
 }
@@ -105,6 +108,7 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "sliding-window" => sliding_window::FAITHFUL,
         "nagle" => nagle::FAITHFUL,
         "cold-warm" => cold_warm::FAITHFUL,
+        "hol-blocking" => hol_blocking::FAITHFUL,
         _ => "",
     }
 }

@@ -315,6 +315,31 @@ const SUBNETS: &[ParamSpec] = &[
     ),
 ];
 
+const HOL_BLOCKING: &[ParamSpec] = &[
+    number(
+        "lose",
+        "Lost packet",
+        0.0,
+        40.0,
+        1.0,
+        "",
+        3.0,
+        "Which packet of response data is lost (1st, 2nd…); 0 for none.",
+    ),
+    RTT_WHOLE_MS,
+    number(
+        "response",
+        "Response size",
+        1000.0,
+        100_000.0,
+        500.0,
+        "bytes",
+        2000.0,
+        "Bytes of each of the six responses.",
+    ),
+    choice("ladder", "Ladder shows", &["tcp", "quic"], "tcp", "Which run the packet ladder below shows."),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -345,6 +370,7 @@ pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "sliding-window", title: "The sliding window and a slow reader", params: SLIDING_WINDOW },
     FigureKind { name: "nagle", title: "Nagle meets delayed ACK: write, write, read", params: NAGLE },
     FigureKind { name: "cold-warm", title: "A new connection against a pooled one", params: COLD_WARM },
+    FigureKind { name: "hol-blocking", title: "Head-of-line blocking: TCP against QUIC", params: HOL_BLOCKING },
 ];
 
 /// The kind called `name`.

@@ -68,6 +68,9 @@ pub fn describe(trace: &Trace, labels: &[String], e: &Event) -> Option<String> {
                     WorkerState::Stalled { .. } => format!("{who}: worker {worker} stalls and stops calling accept()"),
                 },
                 AppCall::Failed { call, error, .. } => format!("{who}: {call}() fails with {error}"),
+                AppCall::StreamBytes { stream, delivered, .. } => {
+                    format!("{who} can read {} bytes of stream {stream}", format::thousands(*delivered))
+                }
             }
         }
         _ => return None,

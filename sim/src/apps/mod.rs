@@ -6,6 +6,7 @@
 
 pub mod bulk;
 pub mod dns;
+pub mod h2mux;
 pub mod http;
 pub mod load;
 pub mod ping;
@@ -463,6 +464,25 @@ pub enum AppSpec {
         #[serde(default = "zero")]
         start_ms: f64,
     },
+    /// An HTTP/2 client sending `streams` requests at once on one TCP connection. See [`h2mux`].
+    H2Client {
+        host: String,
+        server: SocketAddrV4,
+        #[serde(default = "one")]
+        streams: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// The HTTP/2 server for [`AppSpec::H2Client`].
+    H2Server {
+        host: String,
+        #[serde(default = "https_port")]
+        port: u16,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
 }
 
 fn default_accept_rate() -> f64 {
@@ -494,7 +514,9 @@ impl AppSpec {
             | AppSpec::LoadClients { host, .. }
             | AppSpec::SynFlood { host, .. }
             | AppSpec::WriteWriteRead { host, .. }
-            | AppSpec::Responder { host, .. } => host,
+            | AppSpec::Responder { host, .. }
+            | AppSpec::H2Client { host, .. }
+            | AppSpec::H2Server { host, .. } => host,
         }
     }
 
@@ -519,7 +541,9 @@ impl AppSpec {
             | AppSpec::LoadClients { start_ms, .. }
             | AppSpec::SynFlood { start_ms, .. }
             | AppSpec::WriteWriteRead { start_ms, .. }
-            | AppSpec::Responder { start_ms, .. } => *start_ms,
+            | AppSpec::Responder { start_ms, .. }
+            | AppSpec::H2Client { start_ms, .. }
+            | AppSpec::H2Server { start_ms, .. } => *start_ms,
         }
     }
 
@@ -641,6 +665,10 @@ impl AppSpec {
                 check_range(&format!("{ctx}.rate"), *rate, 0.001, 1_000_000.0)?;
                 check_range(&format!("{ctx}.count"), *count as f64, 1.0, 1_000_000.0)
             }
+            AppSpec::H2Client { streams, .. } => check_range(&format!("{ctx}.streams"), *streams as f64, 1.0, 100.0),
+            AppSpec::H2Server { response_bytes, .. } => {
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
+            }
         }
     }
 }
@@ -728,5 +756,7 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         AppSpec::SynFlood { target, rate, count, spoof, syn_options, .. } => {
             Box::new(synflood::SynFlood::new(synflood::FloodConfig { target, rate, count, spoof, syn_options }))
         }
+        AppSpec::H2Client { server, streams, .. } => Box::new(h2mux::H2Client::new(server, streams)),
+        AppSpec::H2Server { port, response_bytes, .. } => Box::new(h2mux::H2Server::new(port, response_bytes)),
     }
 }

@@ -32,6 +32,10 @@ pub struct FrameMatch {
     /// Only segments that carry data (true) or none (false).
     #[serde(default)]
     pub has_data: Option<bool>,
+    /// Only UDP datagrams holding a QUIC packet with a STREAM frame (true) or none (false):
+    /// "the k-th packet of response data" for QUIC, as `has_data` is for TCP.
+    #[serde(default)]
+    pub quic_stream: Option<bool>,
 }
 
 /// What to do to a matching frame.
@@ -171,6 +175,22 @@ impl FaultSpec {
         }
         if m.has_data.is_some_and(|want| want != data) {
             return false;
+        }
+        if let Some(want) = m.quic_stream {
+            let stream = match &frame.payload {
+                FramePayload::Ipv4(p) => match &p.transport {
+                    Transport::Udp(u) => crate::apps::quic::frames::parse_datagram(&u.payload).is_some_and(|ps| {
+                        ps.iter().any(|(_, _, fs)| {
+                            fs.iter().any(|f| matches!(f, crate::apps::quic::frames::QuicFrame::Stream { .. }))
+                        })
+                    }),
+                    _ => false,
+                },
+                _ => false,
+            };
+            if want != stream {
+                return false;
+            }
         }
         true
     }

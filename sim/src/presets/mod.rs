@@ -8,6 +8,7 @@ pub mod congestion;
 mod dns;
 mod flow;
 mod handshake;
+pub mod hol;
 pub mod http_request;
 mod icmp;
 mod mtu;
@@ -78,6 +79,7 @@ static ALL: &[Preset] = &[
     queues::ABORT_ON_OVERFLOW,
     queues::REUSEPORT_STALL,
     queues::OLD_SOMAXCONN,
+    hol::HOL_BLOCKING,
 ];
 
 /// Every preset, in teaching order.

@@ -441,23 +441,28 @@ impl QuicConn {
                         frames.push(f);
                     }
                     if space == Space::App && sp.queue.is_empty() {
-                        // New stream data: one stream per packet, taking streams in turn.
-                        if let Some(id) = self.stream_order.pop_front() {
-                            if let Some((sent, total)) = self.streams_tx.get_mut(&id) {
-                                let header = 1 + 8 + 8 + 4;
-                                let n = ((room.saturating_sub(size + header)) as u64).min(*total - *sent);
-                                if n > 0 {
-                                    frames.push(QuicFrame::Stream {
-                                        id,
-                                        offset: *sent,
-                                        len: n,
-                                        fin: *sent + n == *total,
-                                    });
-                                    *sent += n;
-                                }
-                                if *sent < *total {
-                                    self.stream_order.push_back(id);
-                                }
+                        // New stream data, taking streams in turn (round-robin, as quiche and
+                        // quic-go schedule streams of equal priority): the next stream's
+                        // frame fills the packet, and when a stream ends with room left the
+                        // following streams' frames share the packet (RFC 9000 §13: a packet
+                        // may carry frames of several streams).
+                        let header = 1 + 8 + 8 + 4;
+                        let candidates = self.stream_order.len();
+                        let mut visited = 0;
+                        while size + header < room && visited < candidates {
+                            let Some(id) = self.stream_order.pop_front() else { break };
+                            visited += 1;
+                            let Some((sent, total)) = self.streams_tx.get_mut(&id) else { continue };
+                            let n = ((room.saturating_sub(size + header)) as u64).min(*total - *sent);
+                            if n > 0 {
+                                let f = QuicFrame::Stream { id, offset: *sent, len: n, fin: *sent + n == *total };
+                                size += f.wire_len();
+                                frames.push(f);
+                                *sent += n;
+                            }
+                            if *sent < *total {
+                                self.stream_order.push_back(id);
+                                break;
                             }
                         }
                     }

@@ -109,9 +109,15 @@ impl QuicClient {
                         }
                     }
                 }
-                QuicEvent::StreamData { .. } if !self.first_byte => {
-                    self.first_byte = true;
-                    os.app_event(AppCall::FirstByte { sock, latency: os.now - self.started });
+                QuicEvent::StreamData { id, delivered } => {
+                    if !self.first_byte {
+                        self.first_byte = true;
+                        os.app_event(AppCall::FirstByte { sock, latency: os.now - self.started });
+                    }
+                    // Per-stream delivery is recorded for multiplexed runs (head-of-line figure).
+                    if self.streams > 1 {
+                        os.app_event(AppCall::StreamBytes { sock, stream: (id / 4) as u32, delivered });
+                    }
                 }
                 QuicEvent::StreamDone { id, len } => {
                     if len != self.response_bytes {
