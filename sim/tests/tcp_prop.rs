@@ -168,7 +168,14 @@ fn any_segment() -> impl Strategy<Value = TcpRepr> {
             flags: TcpFlags(flags),
             window,
             urgent: 0,
-            options: TcpOptions { mss, window_scale: ws, sack_permitted: sp_ok, timestamps: ts, sack_blocks: sack },
+            options: TcpOptions {
+                mss,
+                window_scale: ws,
+                sack_permitted: sp_ok,
+                timestamps: ts,
+                sack_blocks: sack,
+                fast_open: None,
+            },
             payload,
         })
 }

@@ -79,6 +79,7 @@ fn linux_syn() -> TcpRepr {
             sack_permitted: true,
             timestamps: Some((TSVAL, 0)),
             sack_blocks: vec![],
+            fast_open: None,
         },
         payload: vec![],
     }
@@ -103,6 +104,7 @@ fn syn_ack_frame() -> Frame {
             sack_permitted: true,
             timestamps: Some((77, TSVAL)),
             sack_blocks: vec![],
+            fast_open: None,
         },
         payload: vec![],
     };
@@ -555,4 +557,29 @@ fn truncated_and_padded_frames() {
     assert_eq!(d.fields.last().unwrap().name, "Padding");
     assert_tiles("padded", &padded, &d);
     assert_eq!(Frame::parse(&padded), Ok(udp_hi()));
+}
+
+/// TCP Fast Open (RFC 7413 §4.1.1): a SYN carrying an 8-byte cookie and 5 data bytes. Linux
+/// writes the option after window scale and pads it after the cookie (`tcp_options_write`).
+#[test]
+fn fast_open_syn_bytes_and_fields() {
+    let mut syn = linux_syn();
+    syn.options.fast_open = Some(vec![0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]);
+    syn.payload = b"hello".to_vec();
+    let b = frame(A, B, true, Transport::Tcp(syn)).to_bytes();
+    // 14 Ethernet + 20 IPv4 + 20 TCP, then 20 option bytes as before, then Fast Open.
+    assert_eq!(b[54 + 20..54 + 32], [34, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 1, 1]);
+    assert_eq!(b[46] >> 4, 13, "data offset 52 bytes");
+    assert_eq!(&b[b.len() - 5..], b"hello");
+    let d = dissect(&b);
+    assert!(d.summary.ends_with("WS=128 TFO=C:1122334455667788"), "{}", d.summary);
+    assert!(d.summary.contains("Len=5"), "{}", d.summary);
+    let f = d.get(Layer::Tcp, "Option: TCP Fast Open").expect("fast open field");
+    assert_eq!((f.bit_offset, f.bit_len, f.value.as_str()), (74 * 8, 80, "cookie 11 22 33 44 55 66 77 88"));
+    assert!(d.problems.is_empty(), "{:?}", d.problems);
+    let mut req = linux_syn();
+    req.options.fast_open = Some(vec![]);
+    let d = dissect(&frame(A, B, true, Transport::Tcp(req)).to_bytes());
+    assert_eq!(d.get(Layer::Tcp, "Option: TCP Fast Open").unwrap().value, "cookie request");
+    assert!(d.summary.ends_with("TFO=R"), "{}", d.summary);
 }

@@ -26,7 +26,7 @@ fn tcp_options() -> impl Strategy<Value = TcpOptions> {
         proptest::collection::vec(any::<(u32, u32)>(), 0..=4),
     )
         .prop_map(|(mss, window_scale, sack_permitted, timestamps, sack_blocks)| {
-            let mut o = TcpOptions { mss, window_scale, sack_permitted, timestamps, sack_blocks };
+            let mut o = TcpOptions { mss, window_scale, sack_permitted, timestamps, sack_blocks, fast_open: None };
             let fit = o.sack_blocks_that_fit();
             o.sack_blocks.truncate(fit);
             o

@@ -102,6 +102,7 @@ fn frames() -> Vec<Frame> {
         sack_permitted: true,
         timestamps: Some((tsval, tsecr)),
         sack_blocks: vec![],
+        fast_open: None,
     };
     let req = b"GET / HTTP/1.1\r\nHost: b\r\n\r\n";
     let n = req.len() as u32;

@@ -73,6 +73,7 @@ impl SynFlood {
                 sack_permitted: true,
                 timestamps: Some((tsval, 0)),
                 sack_blocks: vec![],
+                fast_open: None,
             }
         } else {
             TcpOptions::default()

@@ -64,6 +64,15 @@ pub const RENO_RECOVERY: &str = "TCPRenoRecovery";
 /// ACKs with ECE that made the sender reduce cwnd (RFC 3168 §6.1.2).
 pub const ECN_ECHOES: &str = "TCPECNEchoes";
 
+/// `LINUX_MIB_TCPFASTOPENACTIVE`: a SYN's data was acknowledged by the SYN-ACK.
+pub const FASTOPEN_ACTIVE: &str = "TCPFastOpenActive";
+/// `LINUX_MIB_TCPFASTOPENPASSIVE`: a listener accepted data in a SYN (`tcp_try_fastopen`).
+pub const FASTOPEN_PASSIVE: &str = "TCPFastOpenPassive";
+/// `LINUX_MIB_TCPFASTOPENPASSIVEFAIL`: a SYN's cookie did not verify.
+pub const FASTOPEN_PASSIVE_FAIL: &str = "TCPFastOpenPassiveFail";
+/// `LINUX_MIB_TCPFASTOPENCOOKIEREQD`: a SYN asked for a cookie.
+pub const FASTOPEN_COOKIE_REQD: &str = "TCPFastOpenCookieReqd";
+
 /// A host's counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counters {

@@ -21,6 +21,7 @@ pub mod cubic;
 mod data;
 mod demux;
 mod ecn;
+pub mod fastopen;
 pub mod info;
 mod input;
 pub mod listener;

@@ -861,7 +861,8 @@ impl Dissector<'_> {
                 _ => None,
             };
             let bad_sack = kind == opt::SACK && (len < 10 || (len - 2) % 8 != 0);
-            if len < 2 || i + len > end || expected.is_some_and(|e| e != len) || bad_sack {
+            let bad_tfo = kind == opt::FAST_OPEN && !(len == 2 || (6..=18).contains(&len));
+            if len < 2 || i + len > end || expected.is_some_and(|e| e != len) || bad_sack || bad_tfo {
                 let n = end - i;
                 self.push(
                     T,
@@ -924,6 +925,23 @@ impl Dissector<'_> {
                         "Option: SACK".to_string(),
                         blocks.join(", "),
                         "Ranges received beyond the cumulative ACK, so only the holes are resent",
+                    )
+                }
+                opt::FAST_OPEN if len == 2 => {
+                    s += " TFO=R";
+                    (
+                        "Option: TCP Fast Open".to_string(),
+                        "cookie request".to_string(),
+                        "Asks the server for a Fast Open cookie so a later SYN can carry data (RFC 7413)",
+                    )
+                }
+                opt::FAST_OPEN => {
+                    let cookie = hex(self.slice(i + 2, i + len));
+                    s += &format!(" TFO=C:{}", cookie.replace(' ', ""));
+                    (
+                        "Option: TCP Fast Open".to_string(),
+                        format!("cookie {cookie}"),
+                        "Proof the client was here before: a server holding the same key accepts the data in this SYN",
                     )
                 }
                 _ => (

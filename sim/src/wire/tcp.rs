@@ -106,6 +106,10 @@ pub struct TcpOptions {
     pub timestamps: Option<(u32, u32)>,
     /// SACK blocks (kind 5), left and right edges; at most 4 (3 with timestamps).
     pub sack_blocks: Vec<(u32, u32)>,
+    /// TCP Fast Open (kind 34, RFC 7413 §4.1.1): `Some(empty)` is a cookie request,
+    /// `Some(cookie)` carries a 4..=16-byte cookie (Linux sends 8).
+    #[serde(default)]
+    pub fast_open: Option<Vec<u8>>,
 }
 
 /// A TCP segment. The checksum is computed on emit over the IPv4 pseudo-header; data offset
@@ -184,6 +188,8 @@ pub mod opt {
     pub const SACK: u8 = 5;
     /// Timestamps (RFC 7323 §3).
     pub const TIMESTAMP: u8 = 8;
+    /// TCP Fast Open cookie (RFC 7413 §4.1.1; Linux `TCPOPT_FASTOPEN`).
+    pub const FAST_OPEN: u8 = 34;
 }
 
 impl TcpOptions {
@@ -193,7 +199,8 @@ impl TcpOptions {
         let used = self.mss.map_or(0, |_| 4)
             + if self.timestamps.is_some() { 12 } else { 0 }
             + if self.sack_permitted && self.timestamps.is_none() { 4 } else { 0 }
-            + self.window_scale.map_or(0, |_| 4);
+            + self.window_scale.map_or(0, |_| 4)
+            + self.fast_open_len();
         let room = MAX_OPTIONS_LEN.saturating_sub(used);
         if room < 4 + 8 {
             return 0;
@@ -209,13 +216,21 @@ impl TcpOptions {
             + if self.sack_permitted && self.timestamps.is_none() { 4 } else { 0 }
             + self.window_scale.map_or(0, |_| 4)
             + if blocks > 0 { 4 + 8 * blocks } else { 0 }
+            + self.fast_open_len()
+    }
+
+    /// Bytes the Fast Open option takes on the wire: kind, length and cookie rounded up to a
+    /// 32-bit word (`tcp_options_write`: `ptr += (len + 3) >> 2`).
+    fn fast_open_len(&self) -> usize {
+        self.fast_open.as_ref().map_or(0, |c| (2 + c.len().min(16) + 3) & !3)
     }
 
     /// Appends the options exactly as Linux's `tcp_options_write` lays them out, each item
     /// padded to a 32-bit word with leading NOPs:
     /// MSS `02 04 mss`; timestamps `01 01 08 0a TSval TSecr`, or `04 02 08 0a …` when
     /// SACK_PERM shares the word; SACK_PERM alone `01 01 04 02`; window scale `01 03 03 ws`;
-    /// SACK blocks `01 01 05 len` + edges. SACK blocks that do not fit in the 40-byte option
+    /// SACK blocks `01 01 05 len` + edges; Fast Open last, `22 len cookie` padded after with
+    /// NOPs (`22 02 01 01` for a cookie request). SACK blocks that do not fit in the 40-byte option
     /// space are left out, as Linux does.
     pub fn emit(&self, buf: &mut Vec<u8>) {
         if let Some(mss) = self.mss {
@@ -244,12 +259,20 @@ impl TcpOptions {
                 buf.extend_from_slice(&r.to_be_bytes());
             }
         }
+        if let Some(cookie) = &self.fast_open {
+            let cookie = &cookie[..cookie.len().min(16)];
+            let len = 2 + cookie.len();
+            buf.extend_from_slice(&[opt::FAST_OPEN, len as u8]);
+            buf.extend_from_slice(cookie);
+            // Linux pads after the cookie, not before (`(len & 3) == 2` → two NOPs).
+            buf.resize(buf.len() + ((4 - len % 4) % 4), opt::NOP);
+        }
     }
 
     /// Reads options in any legal order (RFC 9293 §3.2): EOL ends the list, NOP is skipped,
     /// unknown kinds are skipped by their length. A length byte below 2 or running past the
     /// options, or a known option with the wrong length (MSS 4, WS 3, SACK_PERM 2, SACK 2+8n
-    /// with n ≥ 1, timestamps 10), is `Malformed`. A repeated option keeps the last value.
+    /// with n ≥ 1, timestamps 10, Fast Open 2 or 6..=18), is `Malformed`. A repeated option keeps the last value.
     pub fn parse(bytes: &[u8]) -> Result<TcpOptions, WireError> {
         let mut o = TcpOptions::default();
         let mut i = 0;
@@ -299,6 +322,10 @@ impl TcpOptions {
                 opt::TIMESTAMP => {
                     want(len == 10, "timestamps")?;
                     o.timestamps = Some((be32(0), be32(4)));
+                }
+                opt::FAST_OPEN => {
+                    want(len == 2 || (6..=18).contains(&len), "Fast Open")?;
+                    o.fast_open = Some(body.to_vec());
                 }
                 _ => {}
             }
@@ -393,11 +420,39 @@ mod tests {
             sack_permitted: true,
             timestamps: Some((0x84b2_4b5f, 0)),
             sack_blocks: vec![],
+            fast_open: None,
         };
         let mut b = Vec::new();
         o.emit(&mut b);
         assert_eq!(b, [2, 4, 5, 0xb4, 4, 2, 8, 10, 0x84, 0xb2, 0x4b, 0x5f, 0, 0, 0, 0, 1, 3, 3, 7]);
         assert_eq!(TcpOptions::parse(&b), Ok(o));
+    }
+
+    /// Linux writes Fast Open after the other SYN options (`tcp_options_write`), NOP-padded
+    /// after the cookie: a request is `22 02 01 01`, an 8-byte cookie `22 0a <cookie> 01 01`.
+    #[test]
+    fn fast_open_option_golden_bytes() {
+        let mut o = TcpOptions {
+            mss: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamps: Some((1, 0)),
+            sack_blocks: vec![],
+            fast_open: Some(vec![]),
+        };
+        let mut b = Vec::new();
+        o.emit(&mut b);
+        assert_eq!(b[20..], [34, 2, 1, 1]);
+        assert_eq!(o.buffer_len(), 24);
+        assert_eq!(TcpOptions::parse(&b), Ok(o.clone()));
+        o.fast_open = Some(vec![0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
+        b.clear();
+        o.emit(&mut b);
+        assert_eq!(b[20..], [34, 10, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 1, 1]);
+        assert_eq!(b.len(), o.buffer_len());
+        assert_eq!(TcpOptions::parse(&b), Ok(o));
+        // A 3-byte cookie is outside RFC 7413's 4..=16.
+        assert!(TcpOptions::parse(&[34, 5, 1, 2, 3, 0]).is_err());
     }
 
     #[test]
