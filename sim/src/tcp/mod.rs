@@ -27,6 +27,7 @@ mod input;
 pub mod listener;
 mod output;
 pub mod pacing;
+pub mod ports;
 pub mod prr;
 pub mod rack;
 pub mod rate;
