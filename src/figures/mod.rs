@@ -19,6 +19,7 @@ pub mod pmtud;
 pub mod runner;
 pub mod shell;
 pub mod sliding_window;
+pub mod source_ports;
 pub mod specs;
 pub mod state;
 pub mod state_diagram;
@@ -55,6 +56,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "encapsulation" => encapsulation::run(params, seed),
         "hop-by-hop" => hop_by_hop::run(params, seed),
         "subnets" => subnets::run(params, seed),
+        "source-ports" => source_ports::run(params, seed),
         "udp" => udp::run(params, seed),
         "pmtud" => pmtud::run(params, seed),
         "cwnd-lab" => cwnd_lab::run(params, seed),
@@ -78,6 +80,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "encapsulation" => encapsulation::view(runs, params, t),
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
         "subnets" => subnets::view(runs, params, t),
+        "source-ports" => source_ports::view(runs, params, t),
         "udp" => udp::view(runs, params, t),
         "pmtud" => pmtud::view(runs, params, t),
         "cwnd-lab" => cwnd_lab::view(runs, params, t),
@@ -102,6 +105,7 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "encapsulation" => encapsulation::FAITHFUL,
         "hop-by-hop" => hop_by_hop::FAITHFUL,
         "subnets" => subnets::FAITHFUL,
+        "source-ports" => source_ports::FAITHFUL,
         "udp" => udp::FAITHFUL,
         "pmtud" => pmtud::FAITHFUL,
         "cwnd-lab" => cwnd_lab::FAITHFUL,

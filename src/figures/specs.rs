@@ -340,6 +340,30 @@ const HOL_BLOCKING: &[ParamSpec] = &[
     choice("ladder", "Ladder shows", &["tcp", "quic"], "tcp", "Which run the packet ladder below shows."),
 ];
 
+const SOURCE_PORTS: &[ParamSpec] = &[
+    number(
+        "rate",
+        "New connections per second",
+        1.0,
+        2000.0,
+        1.0,
+        "/s",
+        500.0,
+        "Requests the client makes to one server, each on a new connection (left) or on the pool (right).",
+    ),
+    number(
+        "ports",
+        "Ports in the range",
+        100.0,
+        28232.0,
+        1.0,
+        "",
+        28232.0,
+        "net.ipv4.ip_local_port_range: 32768–60999 is 28,232 ports.",
+    ),
+    number("pool", "Pool size", 1.0, 100.0, 1.0, "connections", 8.0, "Kept-alive connections in the pool."),
+];
+
 /// Every figure kind, in the order the course introduces them.
 pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "call-cost", title: "A local call against a remote call", params: CALL_COST },
@@ -364,6 +388,7 @@ pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "encapsulation", title: "One request, wrapped layer by layer", params: ENCAPSULATION },
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
     FigureKind { name: "subnets", title: "Same subnet, or via the gateway?", params: SUBNETS },
+    FigureKind { name: "source-ports", title: "Running out of source ports", params: SOURCE_PORTS },
     FigureKind { name: "udp", title: "UDP datagrams on the wire", params: UDP },
     FigureKind { name: "pmtud", title: "MTU, path-MTU discovery and the black hole", params: PMTUD },
     FigureKind { name: "cwnd-lab", title: "Congestion window lab", params: CWND_LAB },

@@ -1,0 +1,118 @@
+//! `source-ports`: running out of ephemeral source ports. A client that opens a new connection
+//! per request to one server and closes it first leaves each port in TIME-WAIT for 60 s; at
+//! more than ports / 60 s new connections per second, `connect()` starts failing with
+//! EADDRNOTAVAIL. A pool of kept-alive connections holds a few ports forever and never fails.
+//! The per-second port counts come from `wirewise_sim::tcp::ports` (a counting model of Linux's
+//! `__inet_hash_connect`); the ladder shows a real run of three requests on three new
+//! connections, each ending in TIME-WAIT on the client with a new source port.
+
+use super::runner::run_preset;
+use super::Runs;
+use crate::widgets::format;
+use crate::widgets::time_chart::{Chart, RefLine, Series};
+use wirewise_sim::params::ParamSet;
+use wirewise_sim::tcp::ports::{
+    max_connections_per_sec, simulate_ports, time_to_exhaustion_secs, ConnPolicy, PortSample, TIME_WAIT_SECS,
+};
+use wirewise_sim::time::Instant;
+use yew::prelude::*;
+
+/// What the figure simplifies.
+pub const FAITHFUL: &str = "The port counts are a per-second counting model of Linux's port choice \
+     (__inet_hash_connect, ip_local_port_range, TIME-WAIT of 60 s, tcp_tw_reuse=2 so no reuse towards a remote \
+     server): each request's connection opens and closes within its second. It is not a packet-level run of \
+     thousands of connections; the ladder below is one, of three requests on three new connections. Not \
+     modelled: several destinations or source addresses, which each get the whole range again, and SO_REUSEADDR \
+     or tcp_tw_reuse=1.";
+
+const RUN_SECS: u32 = 150;
+
+/// The ladder's run: three requests, each on a new connection.
+pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
+    let _ = params;
+    let pairs = [
+        ("rtt", "20".to_string()),
+        ("request", "200".to_string()),
+        ("response", "300".to_string()),
+        ("requests", "3".to_string()),
+    ];
+    Ok(Runs { main: run_preset("rpc", &pairs, seed)?, others: Vec::new() })
+}
+
+fn chart(title: String, samples: &[PortSample], ports: u32, summary: String) -> Chart {
+    let s = |f: fn(&PortSample) -> u32| -> Vec<(u64, f64)> {
+        samples.iter().map(|x| (u64::from(x.t) * 1_000_000_000, f64::from(f(x)))).collect()
+    };
+    Chart::build(
+        title,
+        "ports",
+        vec![
+            Series { name: "in TIME-WAIT", class: "ww-tc-ssthresh", points: s(|x| x.time_wait) },
+            Series { name: "open", class: "ww-tc-cwnd", points: s(|x| x.open) },
+            Series { name: "failed connect() per second", class: "ww-tc-queue", points: s(|x| x.failed) },
+        ],
+        vec![RefLine {
+            label: format!("{} ports in the range", format::thousands(u64::from(ports))),
+            value: f64::from(ports),
+            class: "ww-tc-bdp",
+        }],
+        Vec::new(),
+        u64::from(RUN_SECS) * 1_000_000_000,
+        summary,
+    )
+}
+
+/// The two charts and the ceiling.
+pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
+    let _ = (runs, t);
+    let ports = params.num("ports").round().clamp(1.0, 65_535.0) as u32;
+    let rate = params.num("rate").round().clamp(1.0, 100_000.0) as u32;
+    let pool = params.num("pool").round().clamp(1.0, 1000.0) as u32;
+    let ceiling = max_connections_per_sec(ports, TIME_WAIT_SECS);
+    let per = simulate_ports(ports, rate, ConnPolicy::PerRequest, TIME_WAIT_SECS, RUN_SECS);
+    let pooled = simulate_ports(ports, rate, ConnPolicy::Pool(pool), TIME_WAIT_SECS, RUN_SECS);
+    let failed: u32 = per.iter().map(|x| x.failed).sum();
+    let first_fail = per.iter().find(|x| x.failed > 0).map(|x| x.t);
+    let verdict = match time_to_exhaustion_secs(ports, f64::from(rate), TIME_WAIT_SECS) {
+        Some(secs) => format!(
+            "{rate} new connections per second is above the ceiling of {} per second ({} ports ÷ 60 s): the ports run out \
+             after {} s and connect() fails with EADDRNOTAVAIL{}; {} of {} connects in {RUN_SECS} s fail. The pool of {pool} \
+             connections serves the same {rate} requests per second on {pool} ports and never fails.",
+            format::significant(ceiling, 4),
+            format::thousands(u64::from(ports)),
+            format::significant(secs, 3),
+            first_fail.map_or(String::new(), |s| format!(" (first failure in second {s})")),
+            format::thousands(u64::from(failed)),
+            format::thousands(u64::from(rate) * u64::from(RUN_SECS))
+        ),
+        None => format!(
+            "{rate} new connections per second stays under the ceiling of {} per second ({} ports ÷ 60 s): ports are \
+             reused as their TIME-WAIT ends, with {} held at the end. The pool needs only {pool}.",
+            format::significant(ceiling, 4),
+            format::thousands(u64::from(ports)),
+            format::thousands(u64::from(per.last().map_or(0, |x| x.time_wait + x.open)))
+        ),
+    };
+    let end = Instant(u64::from(RUN_SECS) * 1_000_000_000);
+    let a = chart(
+        "A new connection per request".into(),
+        &per,
+        ports,
+        format!("Ports in TIME-WAIT climb towards {ports}; {failed} connects fail."),
+    );
+    let b = chart(
+        format!("A pool of {pool} connections"),
+        &pooled,
+        ports,
+        format!("{pool} ports stay open; nothing waits in TIME-WAIT and nothing fails."),
+    );
+    html! {
+        <div class="ww-ports" role="group" aria-label="Source ports over time">
+            <div class="ww-cwnd-charts ww-cwnd-two">
+                <div>{ a.view(end) }</div>
+                <div>{ b.view(end) }</div>
+            </div>
+            <p class="ww-compare-note" aria-live="polite">{ verdict }</p>
+        </div>
+    }
+}
