@@ -105,8 +105,8 @@ fn panel(h: &HolTimeline, end: Instant, t: Instant) -> Html {
             .join(", ")
     );
     html! {
-        <figure class="ww-hol-panel" data-carrier={format!("{:?}", h.carrier).to_lowercase()}>
-            <figcaption>{ format!("{name} — all six done at {done}") }</figcaption>
+        <section class="ww-hol-panel" data-carrier={format!("{:?}", h.carrier).to_lowercase()}>
+            <h4 class="ww-hol-title">{ format!("{name} — all six done at {done}") }</h4>
             <svg viewBox={format!("0 0 {W} {height:.0}")} role="img" aria-label={aria}>
                 { for lanes }
                 { for losses }
@@ -117,7 +117,7 @@ fn panel(h: &HolTimeline, end: Instant, t: Instant) -> Html {
                         s.complete.map(|c| format::duration(c.0)).unwrap_or_else(|| "—".into())) }</li>
                 }) }
             </ul>
-        </figure>
+        </section>
     }
 }
 
