@@ -78,25 +78,41 @@ pub fn describe(trace: &Trace, labels: &[String], e: &Event) -> Option<String> {
     Some(text)
 }
 
+/// Indices of the events of a run that the log describes.
+struct DescribedEvents(Vec<usize>);
+
 /// The event log.
 #[component]
 pub fn EventLog(props: &EventLogProps) -> Html {
     let trace = &props.run.trace;
     let upto = trace.count_until(props.t);
-    let entries: Vec<(Instant, String)> =
-        trace.events[..upto].iter().filter_map(|e| describe(trace, &props.run.labels, e).map(|d| (e.t, d))).collect();
-    let skipped = entries.len().saturating_sub(MAX_ENTRIES);
+    // Which events have a line, found once per run; each redraw formats only the last
+    // MAX_ENTRIES of them before the cursor, however long the run.
+    let described = crate::figures::runner::per_run(&props.run, |tr| {
+        DescribedEvents(
+            tr.events.iter().enumerate().filter_map(|(i, e)| describe(tr, &props.run.labels, e).map(|_| i)).collect(),
+        )
+    });
+    let count = described.0.partition_point(|i| *i < upto);
+    let skipped = count.saturating_sub(MAX_ENTRIES);
+    let entries: Vec<(Instant, String)> = described.0[skipped..count]
+        .iter()
+        .filter_map(|i| {
+            let e = &trace.events[*i];
+            describe(trace, &props.run.labels, e).map(|d| (e.t, d))
+        })
+        .collect();
     html! {
         <section class="ww-event-log-wrap" aria-label="Event log">
             <h4 class="ww-event-log-title">{ "What happened so far" }</h4>
-            <ol class="ww-event-log" tabindex="0" aria-label={format!("Event log: {} events up to {}", entries.len(), format::duration(props.t.0))}>
+            <ol class="ww-event-log" tabindex="0" aria-label={format!("Event log: {} events up to {}", count, format::duration(props.t.0))}>
                 if entries.is_empty() {
                     <li class="ww-event-none">{ "Nothing yet: press Play or Next event." }</li>
                 }
                 if skipped > 0 {
                     <li class="ww-event-none">{ format!("({skipped} earlier events not listed)") }</li>
                 }
-                { for entries.iter().skip(skipped).map(|(t, d)| html! {
+                { for entries.iter().map(|(t, d)| html! {
                     <li><span class="ww-event-time">{ format::duration(t.0) }</span>{ " " }{ d.clone() }</li>
                 }) }
             </ol>
