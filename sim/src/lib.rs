@@ -32,6 +32,7 @@ pub mod presets;
 pub mod rng;
 pub mod scenario;
 pub mod sliding;
+pub mod socket_states;
 pub mod ss;
 pub mod stack;
 pub mod subnet;

@@ -8,7 +8,9 @@ pub mod bulk;
 pub mod dns;
 pub mod h2mux;
 pub mod http;
+pub mod leaky;
 pub mod load;
+pub mod peer;
 pub mod ping;
 pub mod quic;
 pub mod rpc;
@@ -80,6 +82,14 @@ impl Os<'_> {
     pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SockId, SockError> {
         let local = SocketAddrV4::new(self.ip, port);
         let s = self.with_tcp(|t, c| t.listen(c, local, backlog))?;
+        self.claimed.push(s);
+        Ok(s)
+    }
+
+    /// bind() to `port` then connect() to `to` (see [`TcpStack::connect_from`]).
+    pub fn tcp_connect_from(&mut self, port: u16, to: SocketAddrV4) -> Result<SockId, SockError> {
+        let local = SocketAddrV4::new(self.ip, port);
+        let s = self.with_tcp(|t, c| t.connect_from(c, local, to))?;
         self.claimed.push(s);
         Ok(s)
     }
@@ -483,6 +493,35 @@ pub enum AppSpec {
         #[serde(default = "zero")]
         start_ms: f64,
     },
+    /// One end of a connection to an agreed peer: bind() to `port` (0: ephemeral) and
+    /// connect() to `peer`, or with `listen` wait on `port`; write `bytes`, read the peer's
+    /// message, close as `close` says. See [`peer`].
+    Peer {
+        host: String,
+        port: u16,
+        peer: SocketAddrV4,
+        #[serde(default)]
+        listen: bool,
+        #[serde(default = "peer::default_bytes")]
+        bytes: u32,
+        #[serde(default)]
+        close: peer::CloseWhen,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
+    /// An HTTP/1.1 server that never closes a connection the client has closed, leaving it in
+    /// CLOSE-WAIT. See [`leaky`].
+    LeakyServer {
+        host: String,
+        #[serde(default = "http_port")]
+        port: u16,
+        #[serde(default = "default_backlog")]
+        backlog: u32,
+        #[serde(default = "rpc::default_response")]
+        response_bytes: u32,
+        #[serde(default = "zero")]
+        start_ms: f64,
+    },
 }
 
 fn default_accept_rate() -> f64 {
@@ -516,7 +555,9 @@ impl AppSpec {
             | AppSpec::WriteWriteRead { host, .. }
             | AppSpec::Responder { host, .. }
             | AppSpec::H2Client { host, .. }
-            | AppSpec::H2Server { host, .. } => host,
+            | AppSpec::H2Server { host, .. }
+            | AppSpec::Peer { host, .. }
+            | AppSpec::LeakyServer { host, .. } => host,
         }
     }
 
@@ -543,7 +584,9 @@ impl AppSpec {
             | AppSpec::WriteWriteRead { start_ms, .. }
             | AppSpec::Responder { start_ms, .. }
             | AppSpec::H2Client { start_ms, .. }
-            | AppSpec::H2Server { start_ms, .. } => *start_ms,
+            | AppSpec::H2Server { start_ms, .. }
+            | AppSpec::Peer { start_ms, .. }
+            | AppSpec::LeakyServer { start_ms, .. } => *start_ms,
         }
     }
 
@@ -669,6 +712,18 @@ impl AppSpec {
             AppSpec::H2Server { response_bytes, .. } => {
                 check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
             }
+            AppSpec::Peer { bytes, close, .. } => {
+                check_range(&format!("{ctx}.bytes"), *bytes as f64, 1.0, 1_000_000.0)?;
+                match close {
+                    peer::CloseWhen::AtMs(ms) => {
+                        check_range(&format!("{ctx}.close.at-ms"), *ms, 0.0, crate::scenario::MAX_STOP_MS)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            AppSpec::LeakyServer { response_bytes, .. } => {
+                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
+            }
         }
     }
 }
@@ -758,5 +813,11 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         }
         AppSpec::H2Client { server, streams, .. } => Box::new(h2mux::H2Client::new(server, streams)),
         AppSpec::H2Server { port, response_bytes, .. } => Box::new(h2mux::H2Server::new(port, response_bytes)),
+        AppSpec::Peer { port, peer, listen, bytes, close, .. } => {
+            Box::new(peer::Peer::new(port, peer, listen, bytes, close))
+        }
+        AppSpec::LeakyServer { port, backlog, response_bytes, .. } => {
+            Box::new(leaky::LeakyServer::new(port, backlog, response_bytes))
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! [`ParamSet`] to a [`Scenario`].
 
 mod bulk;
+mod close_wait;
 mod cold_warm;
 pub mod congestion;
 mod dns;
@@ -17,6 +18,7 @@ mod nat;
 pub mod queues;
 mod quic;
 mod rpc;
+pub mod simultaneous;
 pub mod subnets;
 mod tls;
 
@@ -54,6 +56,9 @@ static ALL: &[Preset] = &[
     handshake::LOST_SYNACK,
     handshake::CLOSED_PORT,
     rpc::RPC,
+    simultaneous::SIMULTANEOUS_OPEN,
+    simultaneous::SIMULTANEOUS_CLOSE,
+    close_wait::CLOSE_WAIT_LEAK,
     http_request::HTTP_REQUEST,
     bulk::BULK,
     congestion::CONGESTION,

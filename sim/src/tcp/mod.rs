@@ -14,6 +14,7 @@
 mod ack;
 pub mod autotune;
 pub mod bbr;
+mod bind;
 pub mod config;
 pub mod congestion;
 pub mod counters;

@@ -69,7 +69,7 @@ impl TcpStack {
         ctx.event(EventKind::App { node: ctx.node, call });
     }
 
-    fn port_used(&self, port: u16) -> bool {
+    pub(super) fn port_used(&self, port: u16) -> bool {
         self.listeners.values().any(|l| l.local.port() == port) || self.conns.values().any(|c| c.local.port() == port)
     }
 
