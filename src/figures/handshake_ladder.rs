@@ -16,7 +16,9 @@ use yew::prelude::*;
 pub const FAITHFUL: &str = "Real TCP segments with Linux 6.x options (MSS, SACK, timestamps, window scale), real \
      bytes and Linux's 1 s initial SYN and SYN-ACK timeouts. One client, one server, one link; a lost packet \
      is removed by a fault rule. The server's LISTEN belongs to its listening socket and its SYN-RECEIVED to \
-     the connection Linux creates for the SYN, shown together as one lane.";
+     the connection Linux creates for the SYN, shown together as one lane. In the simultaneous cases both ends act \
+     at exactly the same instant, which real hosts rarely manage; the exchange is the same whenever each SYN (or FIN) \
+     leaves before the other one arrives.";
 
 /// The preset behind each case.
 pub fn preset_of(case: &str) -> &'static str {
@@ -24,6 +26,8 @@ pub fn preset_of(case: &str) -> &'static str {
         "lost-syn" => "lost-syn",
         "lost-synack" => "lost-synack",
         "closed-port" => "closed-port",
+        "simultaneous-open" => "simultaneous-open",
+        "simultaneous-close" => "simultaneous-close",
         _ => "handshake",
     }
 }
@@ -47,7 +51,7 @@ fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
     let steps = side_history(trace, side, t);
     html! {
         <li class={classes!("ww-states", side.class())}>
-            <strong>{ format!("{}: ", side.name()) }</strong>
+            <strong>{ format!("{}: ", side.label(trace)) }</strong>
             if steps.is_empty() {
                 { "CLOSED" }
             }
@@ -66,15 +70,7 @@ fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
 /// The state changes of both sides so far and connect()'s outcome.
 pub fn view(runs: &Runs, t: Instant) -> Html {
     let trace = &runs.main.trace;
-    let outcome = match connect_result(trace, t) {
-        None => "connect() has not returned yet.".to_string(),
-        Some((at, None)) => {
-            format!("connect() returned after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
-        }
-        Some((at, Some(err))) => {
-            format!("connect() failed with {err} after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
-        }
-    };
+    let outcome = if both_connect(trace) { connect_results(trace, t) } else { one_outcome(trace, t) };
     html! {
         <div class="ww-handshake-states" aria-live="polite">
             <ul>
@@ -83,6 +79,51 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
             </ul>
             <p>{ outcome }</p>
         </div>
+    }
+}
+
+/// Whether more than one host calls connect() (a simultaneous open).
+fn both_connect(trace: &Trace) -> bool {
+    let mut nodes = trace.events.iter().filter_map(|e| match &e.kind {
+        EventKind::App { node, call: AppCall::Connect { .. } } => Some(*node),
+        _ => None,
+    });
+    nodes.next().is_some_and(|first| nodes.any(|n| n != first))
+}
+
+/// Each host's connect() result by `t`, when both ends called connect().
+fn connect_results(trace: &Trace, t: Instant) -> String {
+    let start = start_of(trace);
+    let done: Vec<String> = trace.events[..trace.count_until(t)]
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::App { node, call: AppCall::ConnectDone { result, .. } } => {
+                let who = trace.nodes.get(*node as usize).map_or("?", |n| n.name.as_str());
+                let after = format::duration(e.t.0.saturating_sub(start.0));
+                Some(match result {
+                    Ok(()) => format!("{who}'s connect() returned after {after}"),
+                    Err(err) => format!("{who}'s connect() failed with {err} after {after}"),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    if done.is_empty() {
+        "Both sides called connect(); neither has returned yet.".to_string()
+    } else {
+        format!("Both sides called connect(): {}.", done.join("; "))
+    }
+}
+
+fn one_outcome(trace: &Trace, t: Instant) -> String {
+    match connect_result(trace, t) {
+        None => "connect() has not returned yet.".to_string(),
+        Some((at, None)) => {
+            format!("connect() returned after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        }
+        Some((at, Some(err))) => {
+            format!("connect() failed with {err} after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! to it; the shell adds controls, timeline, ladder, packet detail, event log and sharing.
 
 pub mod call_cost;
+pub mod close_wait;
 pub mod cold_warm;
 pub mod connection_cost;
 pub mod cwnd_lab;
@@ -57,6 +58,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "hop-by-hop" => hop_by_hop::run(params, seed),
         "subnets" => subnets::run(params, seed),
         "source-ports" => source_ports::run(params, seed),
+        "close-wait" => close_wait::run(params, seed),
         "udp" => udp::run(params, seed),
         "pmtud" => pmtud::run(params, seed),
         "cwnd-lab" => cwnd_lab::run(params, seed),
@@ -81,6 +83,7 @@ pub fn kind_view(kind: &str, runs: &Runs, params: &ParamSet, t: Instant) -> Html
         "hop-by-hop" => hop_by_hop::view(runs, params, t),
         "subnets" => subnets::view(runs, params, t),
         "source-ports" => source_ports::view(runs, params, t),
+        "close-wait" => close_wait::view(runs, params, t),
         "udp" => udp::view(runs, params, t),
         "pmtud" => pmtud::view(runs, params, t),
         "cwnd-lab" => cwnd_lab::view(runs, params, t),
@@ -106,6 +109,7 @@ pub fn faithfulness(kind: &str) -> &'static str {
         "hop-by-hop" => hop_by_hop::FAITHFUL,
         "subnets" => subnets::FAITHFUL,
         "source-ports" => source_ports::FAITHFUL,
+        "close-wait" => close_wait::FAITHFUL,
         "udp" => udp::FAITHFUL,
         "pmtud" => pmtud::FAITHFUL,
         "cwnd-lab" => cwnd_lab::FAITHFUL,

@@ -49,9 +49,9 @@ const HOST_TO_HOST: &[ParamSpec] = &[rtt_whole_ms(20.0)];
 const CASE: ParamSpec = choice(
     "case",
     "What happens",
-    &["clean", "lost-syn", "lost-synack", "closed-port"],
+    &["clean", "lost-syn", "lost-synack", "closed-port", "simultaneous-open", "simultaneous-close"],
     "clean",
-    "clean: a normal handshake; lost-syn / lost-synack: the first SYN or SYN-ACK is lost; closed-port: nothing listens, the server answers RST.",
+    "clean: a normal handshake; lost-syn / lost-synack: the first SYN or SYN-ACK is lost; closed-port: nothing listens, the server answers RST; simultaneous-open: two peers connect() to each other at once; simultaneous-close: both ends close() at once.",
 );
 
 const HANDSHAKE_LADDER: &[ParamSpec] = &[
@@ -340,6 +340,11 @@ const HOL_BLOCKING: &[ParamSpec] = &[
     choice("ladder", "Ladder shows", &["tcp", "quic"], "tcp", "Which run the packet ladder below shows."),
 ];
 
+const CLOSE_WAIT: &[ParamSpec] = &[
+    number("clients", "Clients", 1.0, 50.0, 1.0, "", 8.0, "Clients that connect, make one request and close."),
+    number("every", "One client every", 0.5, 30.0, 0.5, "s", 5.0, "Time between clients."),
+];
+
 const SOURCE_PORTS: &[ParamSpec] = &[
     number(
         "rate",
@@ -389,6 +394,7 @@ pub const KINDS: &[FigureKind] = &[
     FigureKind { name: "hop-by-hop", title: "The same packet, hop by hop", params: HOP_BY_HOP },
     FigureKind { name: "subnets", title: "Same subnet, or via the gateway?", params: SUBNETS },
     FigureKind { name: "source-ports", title: "Running out of source ports", params: SOURCE_PORTS },
+    FigureKind { name: "close-wait", title: "A server that forgets close(): CLOSE-WAIT piles up", params: CLOSE_WAIT },
     FigureKind { name: "udp", title: "UDP datagrams on the wire", params: UDP },
     FigureKind { name: "pmtud", title: "MTU, path-MTU discovery and the black hole", params: PMTUD },
     FigureKind { name: "cwnd-lab", title: "Congestion window lab", params: CWND_LAB },

@@ -11,7 +11,7 @@ use crate::widgets::ladder::node_state;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{EventKind, NodeId, Trace};
+use wirewise_sim::trace::{EventKind, NodeId, SockKind, Trace};
 use yew::prelude::*;
 
 /// What the figure simplifies.
@@ -51,9 +51,38 @@ impl Side {
         }
     }
 
-    /// Its node in `trace`.
+    /// Its node in `trace`: the host called `client` or `server`, or in a run between two
+    /// peers (no host has those names) the first or the second host.
     pub fn node(self, trace: &Trace) -> Option<NodeId> {
-        trace.nodes.iter().position(|n| n.name == self.name()).map(|i| i as NodeId)
+        let named = |name: &str| trace.nodes.iter().position(|n| n.name == name);
+        let i = match named(self.name()) {
+            Some(i) => i,
+            None if named(Side::Client.name()).is_none() && named(Side::Server.name()).is_none() => {
+                let nth = if self == Side::Client { 0 } else { 1 };
+                if nth < trace.nodes.len() {
+                    nth
+                } else {
+                    return None;
+                }
+            }
+            None => return None,
+        };
+        Some(i as NodeId)
+    }
+
+    /// Its host's name in `trace` (`client`, `server`, `peer-a`…), for the text.
+    pub fn label(self, trace: &Trace) -> String {
+        self.node(trace)
+            .and_then(|n| trace.nodes.get(n as usize))
+            .map_or_else(|| self.name().to_string(), |n| n.name.clone())
+    }
+
+    /// The letter its numbered arcs carry: C for the client, S for the server, A and B for
+    /// `peer-a` and `peer-b`.
+    pub fn letter(self, trace: &Trace) -> String {
+        let label = self.label(trace);
+        let last = label.rsplit('-').next().unwrap_or(&label);
+        last.chars().next().map_or_else(|| "?".to_string(), |c| c.to_uppercase().collect())
     }
 }
 
@@ -234,7 +263,7 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
         }
         let tag = taken
             .iter()
-            .map(|(side, i)| format!("{}{i}", if *side == Side::Client { "C" } else { "S" }))
+            .map(|(side, i)| format!("{}{i}", side.letter(trace)))
             .collect::<Vec<_>>()
             .join(" ");
         html! {
@@ -257,7 +286,7 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
         if !here.is_empty() {
             class.push("ww-sd-now");
         }
-        let who = here.iter().map(|s| s.name()).collect::<Vec<_>>().join(" + ");
+        let who = here.iter().map(|s| s.label(trace)).collect::<Vec<_>>().join(" + ");
         html! {
             <g class={class} data-state={s.name()}>
                 <rect x={(x - BOX_W / 2.0).to_string()} y={(y - BOX_H / 2.0).to_string()} width={BOX_W.to_string()}
@@ -283,7 +312,7 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
                 }
                 p
             };
-            html! { <li class={side.class()}><strong>{ format!("{} is in {}. ", side.name(), n.name()) }</strong>{ format!("Path: {path}.") }</li> }
+            html! { <li class={side.class()}><strong>{ format!("{} is in {}. ", side.label(trace), n.name()) }</strong>{ format!("Path: {path}.") }</li> }
         })
         .collect::<Html>();
     html! {
@@ -299,8 +328,14 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
             </div>
             <ul class="ww-sd-summary" aria-live="polite">{ summary }</ul>
             <p class="ww-sd-legend">
-                { "Boxes name where each side is now; heavy arcs are the ones taken so far, numbered in order: C1, C2… for the client, S1, S2… for the server. " }
-                { SERVER_NOTE }
+                { format!(
+                    "Boxes name where each side is now; heavy arcs are the ones taken so far, numbered in order: {a}1, {a}2… for {}, {b}1, {b}2… for {}. ",
+                    Side::Client.label(trace),
+                    Side::Server.label(trace),
+                    a = Side::Client.letter(trace),
+                    b = Side::Server.letter(trace),
+                ) }
+                if trace.sockets.iter().any(|s| s.kind == SockKind::TcpListener) { { SERVER_NOTE } }
             </p>
         </div>
     }
