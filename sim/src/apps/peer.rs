@@ -116,7 +116,9 @@ impl App for Peer {
             }
             Notice::Readable { sock } | Notice::PeerClosed { sock } => self.read(os, *sock),
             Notice::Writable { sock } if self.sock == Some(*sock) => self.outbox.pump(os, *sock),
-            Notice::Reset { sock } | Notice::Closed { sock } | Notice::Error { sock, .. } if self.sock == Some(*sock) => {
+            Notice::Reset { sock } | Notice::Closed { sock } | Notice::Error { sock, .. }
+                if self.sock == Some(*sock) =>
+            {
                 self.sock = None;
             }
             _ => {}

@@ -13,7 +13,16 @@ use crate::wire::Ipv4Addr;
 use std::net::SocketAddrV4;
 
 const PARAMS: &[ParamSpec] = &[
-    number("rtt", "Round-trip time", 0.1, 1000.0, 0.1, "ms", 50.0, "Time for a packet to go to the other host and back"),
+    number(
+        "rtt",
+        "Round-trip time",
+        0.1,
+        1000.0,
+        0.1,
+        "ms",
+        50.0,
+        "Time for a packet to go to the other host and back",
+    ),
     KERNEL,
 ];
 
@@ -60,7 +69,8 @@ fn peer(host: &str, port: u16, to: Ipv4Addr, listen: bool, close: CloseWhen) -> 
 pub const SIMULTANEOUS_OPEN: super::Preset = super::Preset {
     name: "simultaneous-open",
     title: "Simultaneous open: two connect()s cross",
-    about: "Two peers bind() port 5000 and connect() to each other at the same moment. The SYNs cross; each side answers \
+    about:
+        "Two peers bind() port 5000 and connect() to each other at the same moment. The SYNs cross; each side answers \
             the other's SYN with a SYN-ACK and goes SYN-SENT → SYN-RECEIVED → ESTABLISHED. They swap 100 bytes, then \
             peer-a closes and peer-b closes when it reads end of stream.",
     params: PARAMS,
