@@ -147,6 +147,12 @@ pub fn with_preset_defaults(kind_params: &[ParamSpec], name: &str) -> Vec<ParamS
         .collect()
 }
 
+/// Whether figure `kind`'s timeline runs to the end of its run rather than stopping soon after
+/// the last packet: for figures about what long timers do, such as FIN-WAIT-2's 60 s.
+pub fn shows_whole_run(kind: &str) -> bool {
+    kind == "close-wait"
+}
+
 /// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,
 /// whose own view already shows each packet's fate.
 pub fn shows_ladder(kind: &str) -> bool {

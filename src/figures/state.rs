@@ -170,6 +170,7 @@ impl FigureState {
         let runs = run_kind(self.kind.name, &self.params, self.seed);
         let (span, times) = match &runs {
             // The comparison runs share the timeline, so it lasts until the longest ends.
+            Ok(r) if super::shows_whole_run(self.kind.name) => (r.main.trace.end, r.main.trace.event_times()),
             Ok(r) => (
                 r.others.iter().map(|o| interesting_end(&o.trace)).fold(interesting_end(&r.main.trace), Instant::max),
                 r.main.trace.event_times(),

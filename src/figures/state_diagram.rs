@@ -77,6 +77,16 @@ impl Side {
             .map_or_else(|| self.name().to_string(), |n| n.name.clone())
     }
 
+    /// [`Side::label`] for a sentence: "the client", "the server", or the host's own name.
+    pub fn the_label(self, trace: &Trace) -> String {
+        let label = self.label(trace);
+        if label == self.name() {
+            format!("the {label}")
+        } else {
+            label
+        }
+    }
+
     /// The letter its numbered arcs carry: C for the client, S for the server, A and B for
     /// `peer-a` and `peer-b`.
     pub fn letter(self, trace: &Trace) -> String {
@@ -330,8 +340,8 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
             <p class="ww-sd-legend">
                 { format!(
                     "Boxes name where each side is now; heavy arcs are the ones taken so far, numbered in order: {a}1, {a}2… for {}, {b}1, {b}2… for {}. ",
-                    Side::Client.label(trace),
-                    Side::Server.label(trace),
+                    Side::Client.the_label(trace),
+                    Side::Server.the_label(trace),
                     a = Side::Client.letter(trace),
                     b = Side::Server.letter(trace),
                 ) }

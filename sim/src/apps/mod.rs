@@ -494,14 +494,17 @@ pub enum AppSpec {
         start_ms: f64,
     },
     /// One end of a connection to an agreed peer: bind() to `port` (0: ephemeral) and
-    /// connect() to `peer`, or with `listen` wait on `port`; write `bytes`, read the peer's
-    /// message, close as `close` says. See [`peer`].
+    /// connect() to `peer`, or with `listen` wait on `port`; write `bytes` (with `reply`, after
+    /// reading the peer's message), read the peer's message, close as `close` says. See
+    /// [`peer`].
     Peer {
         host: String,
         port: u16,
         peer: SocketAddrV4,
         #[serde(default)]
         listen: bool,
+        #[serde(default)]
+        reply: bool,
         #[serde(default = "peer::default_bytes")]
         bytes: u32,
         #[serde(default)]
@@ -813,8 +816,8 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         }
         AppSpec::H2Client { server, streams, .. } => Box::new(h2mux::H2Client::new(server, streams)),
         AppSpec::H2Server { port, response_bytes, .. } => Box::new(h2mux::H2Server::new(port, response_bytes)),
-        AppSpec::Peer { port, peer, listen, bytes, close, .. } => {
-            Box::new(peer::Peer::new(port, peer, listen, bytes, close))
+        AppSpec::Peer { port, peer, listen, reply, bytes, close, .. } => {
+            Box::new(peer::Peer::new(port, peer, listen, bytes, close).replying(reply))
         }
         AppSpec::LeakyServer { port, backlog, response_bytes, .. } => {
             Box::new(leaky::LeakyServer::new(port, backlog, response_bytes))

@@ -1,7 +1,8 @@
 //! One end of a connection between two programs that agreed on each other's address and port
 //! beforehand (a peer-to-peer call, NAT hole punching). It bind()s its own port and connect()s
 //! to the other's, or with `listen` waits for the other on its port; once connected it writes
-//! one message, reads the other side's, and closes when its [`CloseWhen`] says.
+//! one message (at once, or with `reply` only after reading the other side's), reads the other
+//! side's, and closes when its [`CloseWhen`] says.
 //!
 //! Two peers that connect() to each other at the same moment make their SYNs cross: a
 //! simultaneous open (RFC 9293 §3.5, Figure 8). Two that close at the same moment make their
@@ -40,6 +41,7 @@ pub struct Peer {
     port: u16,
     peer: SocketAddrV4,
     listen: bool,
+    reply: bool,
     bytes: u32,
     close: CloseWhen,
     listener: Option<SockId>,
@@ -52,7 +54,24 @@ impl Peer {
     /// A peer on local `port` (0: an ephemeral port) that talks to `peer`, connecting unless
     /// `listen`, and sends a message of `bytes`.
     pub fn new(port: u16, peer: SocketAddrV4, listen: bool, bytes: u32, close: CloseWhen) -> Self {
-        Peer { port, peer, listen, bytes, close, listener: None, sock: None, got: 0, outbox: Outbox::default() }
+        Peer {
+            port,
+            peer,
+            listen,
+            reply: false,
+            bytes,
+            close,
+            listener: None,
+            sock: None,
+            got: 0,
+            outbox: Outbox::default(),
+        }
+    }
+
+    /// Write the message only after the other side's has been read whole.
+    pub fn replying(mut self, reply: bool) -> Self {
+        self.reply = reply;
+        self
     }
 
     fn message(&self, os: &Os) -> Vec<u8> {
@@ -63,6 +82,12 @@ impl Peer {
 
     fn connected(&mut self, os: &mut Os, sock: SockId) {
         self.sock = Some(sock);
+        if !self.reply {
+            self.speak(os, sock);
+        }
+    }
+
+    fn speak(&mut self, os: &mut Os, sock: SockId) {
         let m = self.message(os);
         self.outbox.push(m);
         self.outbox.pump(os, sock);
@@ -80,7 +105,11 @@ impl Peer {
         }
         let mut got = Vec::new();
         let eof = drain(os, sock, &mut got);
+        let had_all = self.got >= self.bytes as usize;
         self.got += got.len();
+        if self.reply && !had_all && self.got >= self.bytes as usize {
+            self.speak(os, sock);
+        }
         match self.close {
             CloseWhen::AfterExchange if self.got >= self.bytes as usize => self.close(os),
             CloseWhen::OnEof if eof => self.close(os),

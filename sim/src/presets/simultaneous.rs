@@ -53,15 +53,26 @@ fn pair(name: &str, p: &ParamSet, names: [&str; 2]) -> Scenario {
     }
 }
 
-fn peer(host: &str, port: u16, to: Ipv4Addr, listen: bool, close: CloseWhen) -> AppSpec {
+/// How a peer behaves: it connects or (`Listen`) waits, and speaks first or (`Reply`) answers.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    ConnectAndSpeak,
+    ConnectAndReply,
+    ListenAndReply,
+}
+
+fn peer(host: &str, port: u16, to: Ipv4Addr, role: Role, close: CloseWhen) -> AppSpec {
+    let listen = role == Role::ListenAndReply;
     AppSpec::Peer {
         host: host.into(),
         port,
         peer: SocketAddrV4::new(to, AGREED_PORT),
         listen,
+        reply: role != Role::ConnectAndSpeak,
         bytes: 100,
         close,
-        start_ms: START_MS,
+        // A server listens before anyone connects.
+        start_ms: if listen { 0.0 } else { START_MS },
     }
 }
 
@@ -71,14 +82,14 @@ pub const SIMULTANEOUS_OPEN: super::Preset = super::Preset {
     title: "Simultaneous open: two connect()s cross",
     about:
         "Two peers bind() port 5000 and connect() to each other at the same moment. The SYNs cross; each side answers \
-            the other's SYN with a SYN-ACK and goes SYN-SENT → SYN-RECEIVED → ESTABLISHED. They swap 100 bytes, then \
-            peer-a closes and peer-b closes when it reads end of stream.",
+            the other's SYN with a SYN-ACK and goes SYN-SENT → SYN-RECEIVED → ESTABLISHED. peer-a sends 100 bytes, \
+            peer-b answers with 100, then peer-a closes and peer-b closes when it reads end of stream.",
     params: PARAMS,
     build: |p| {
         let mut s = pair("simultaneous-open", p, ["peer-a", "peer-b"]);
         s.apps = vec![
-            peer("peer-a", AGREED_PORT, PEER_B, false, CloseWhen::AfterExchange),
-            peer("peer-b", AGREED_PORT, PEER_A, false, CloseWhen::OnEof),
+            peer("peer-a", AGREED_PORT, PEER_B, Role::ConnectAndSpeak, CloseWhen::AfterExchange),
+            peer("peer-b", AGREED_PORT, PEER_A, Role::ConnectAndReply, CloseWhen::OnEof),
         ];
         Ok(s)
     },
@@ -94,14 +105,17 @@ pub fn close_at_ms(rtt_ms: f64) -> f64 {
 pub const SIMULTANEOUS_CLOSE: super::Preset = super::Preset {
     name: "simultaneous-close",
     title: "Simultaneous close: two FINs cross",
-    about: "A client connects to a server on port 5000; they swap 100 bytes and both call close() at the same moment, \
-            three round trips plus 100 ms after the start. The FINs cross: each side goes FIN-WAIT-1 → CLOSING → \
-            TIME-WAIT, so both ends, not just one, wait out TIME-WAIT.",
+    about: "A client connects to a server on port 5000 and sends 100 bytes, the server answers with 100, and both \
+            call close() at the same moment, three round trips plus 100 ms after the start. The FINs cross: each side \
+            goes FIN-WAIT-1 → CLOSING → TIME-WAIT, so both ends, not just one, wait out TIME-WAIT.",
     params: PARAMS,
     build: |p| {
         let mut s = pair("simultaneous-close", p, ["client", "server"]);
         let at = CloseWhen::AtMs(close_at_ms(p.num("rtt")));
-        s.apps = vec![peer("server", AGREED_PORT, PEER_A, true, at), peer("client", 0, PEER_B, false, at)];
+        s.apps = vec![
+            peer("server", AGREED_PORT, PEER_A, Role::ListenAndReply, at),
+            peer("client", 0, PEER_B, Role::ConnectAndSpeak, at),
+        ];
         Ok(s)
     },
 };
