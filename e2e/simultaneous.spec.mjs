@@ -39,16 +39,16 @@ test('state-diagram: in a simultaneous close both sides pass through CLOSING to 
 
 test('close-wait: one CLOSE-WAIT per client, never fewer; the clients give up after 60 s', async ({ page }) => {
   await open(page, route.figure('close-wait', 't=12'));
-  const count = fig(page).locator('.ww-cw-count');
+  const count = fig(page).locator('.ww-cwait-count');
   // Clients at 0, 5 and 10 s; each has closed within a round trip or two.
   await expect(count).toHaveText('3');
-  await expect(fig(page).locator('.ww-cw-table tbody tr')).toHaveCount(3);
-  await expect(fig(page).locator('.ww-cw-table .ww-cw-leaked')).toHaveCount(3);
+  await expect(fig(page).locator('.ww-cwait-table tbody tr')).toHaveCount(3);
+  await expect(fig(page).locator('.ww-cwait-table .ww-cwait-leaked')).toHaveCount(3);
   await fig(page).getByRole('button', { name: /end/i }).first().click();
   await expect(count).toHaveText('8');
-  await expect(fig(page).locator('.ww-cw-table .ww-cw-leaked')).toHaveCount(8);
+  await expect(fig(page).locator('.ww-cwait-table .ww-cwait-leaked')).toHaveCount(8);
   // Every client's FIN-WAIT-2 has timed out; the server still holds all eight.
-  await expect(fig(page).locator('.ww-cw-table .ww-cw-gone')).toHaveCount(8);
+  await expect(fig(page).locator('.ww-cwait-table .ww-cwait-gone')).toHaveCount(8);
   await open(page, route.figure('close-wait', 'clients=3&every=1'));
   await fig(page).getByRole('button', { name: /end/i }).first().click();
   await expect(count).toHaveText('3');

@@ -77,8 +77,9 @@ fn tables(trace: &Trace) -> Tables {
         "Sockets by state",
         "sockets",
         vec![
-            Series { name: "server sockets in CLOSE-WAIT", class: "ww-tc-ssthresh", points: points(&close_wait) },
+            // Drawn in this order: the CLOSE-WAIT line on top where the two coincide.
             Series { name: "client sockets in FIN-WAIT-2", class: "ww-tc-cwnd", points: points(&fin_wait_2) },
+            Series { name: "server sockets in CLOSE-WAIT", class: "ww-tc-ssthresh", points: points(&close_wait) },
         ],
         Vec::new(),
         Vec::new(),
@@ -100,9 +101,9 @@ fn state_at(stays: &[Stay], t: Instant) -> Option<&Stay> {
 fn cell(stays: &[Stay], t: Instant, gone: &str) -> Html {
     match state_at(stays, t) {
         None => html! { <td>{ "—" }</td> },
-        Some(s) if s.state == TcpState::Closed => html! { <td class="ww-cw-gone">{ gone.to_string() }</td> },
+        Some(s) if s.state == TcpState::Closed => html! { <td class="ww-cwait-gone">{ gone.to_string() }</td> },
         Some(s) => html! {
-            <td class={classes!((s.state == TcpState::CloseWait).then_some("ww-cw-leaked"))}>
+            <td class={classes!((s.state == TcpState::CloseWait).then_some("ww-cwait-leaked"))}>
                 { s.state.name() }
                 <small>{ format!(" for {}", format::duration(t.0.saturating_sub(s.from.0))) }</small>
             </td>
@@ -124,15 +125,15 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
         if fw2 == 1 { "socket waits" } else { "sockets wait" },
     );
     html! {
-        <div class="ww-cw" role="group" aria-label="CLOSE-WAIT sockets over time">
+        <div class="ww-cwait" role="group" aria-label="CLOSE-WAIT sockets over time">
             <p class="ww-compare-note" aria-live="polite">
-                <strong><span class="ww-cw-count">{ cw }</span>{ if cw == 1 { " server socket" } else { " server sockets" } }{ " in CLOSE-WAIT. " }</strong>
+                <strong><span class="ww-cwait-count">{ cw }</span>{ if cw == 1 { " server socket" } else { " server sockets" } }{ " in CLOSE-WAIT. " }</strong>
                 { headline }
             </p>
             { tb.chart.view(t) }
             <div class="ww-table-wrap">
-                <table class="ww-kq-table ww-cw-table">
-                    <caption>{ format!("Each connection at {}, as ss -tan would list it on each host", format::duration(t.0)) }</caption>
+                <table class="ww-kq-table ww-cwait-table">
+                    <caption>{ format!("Each connection at {} (what ss -tan shows on each host)", format::duration(t.0)) }</caption>
                     <thead><tr><th scope="col">{ "Client port" }</th><th scope="col">{ "Server socket" }</th><th scope="col">{ "Client socket" }</th></tr></thead>
                     <tbody>
                         { for tb.rows.iter().filter(|r| state_at(&r.server, t).is_some()).map(|r| html! {

@@ -154,7 +154,8 @@ pub fn shows_whole_run(kind: &str) -> bool {
 }
 
 /// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,
-/// whose own view already shows each packet's fate.
+/// whose own view already shows each packet's fate, nor for runs whose packets are a few
+/// milliseconds every few seconds (the ladder would be flat lines in a tall empty box).
 pub fn shows_ladder(kind: &str) -> bool {
-    kind != "kernel-queues"
+    kind != "kernel-queues" && kind != "close-wait"
 }
