@@ -1,13 +1,15 @@
-//! `handshake-ladder`: the three-way handshake as a ladder, in one of four cases (clean, the
-//! first SYN lost, the first SYN-ACK lost, a closed port answering RST), with sequence and
+//! `handshake-ladder`: the three-way handshake as a ladder, in one of five cases (clean, the
+//! first SYN lost, the first SYN-ACK lost, a closed port answering RST, TCP Fast Open's two
+//! visits), with sequence and
 //! acknowledgment numbers relative or as on the wire. Above the ladder, each side's state
 //! changes so far, read from the trace's `TcpState` events.
 
 use super::runner::{run_preset, with_absolute_labels};
-use super::state_diagram::{side_history, Side};
+use super::state_diagram::{side_history, Side, Step};
 use super::Runs;
 use crate::widgets::format;
 use wirewise_sim::params::ParamSet;
+use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::{AppCall, EventKind, Trace};
 use yew::prelude::*;
@@ -24,6 +26,7 @@ pub fn preset_of(case: &str) -> &'static str {
         "lost-syn" => "lost-syn",
         "lost-synack" => "lost-synack",
         "closed-port" => "closed-port",
+        "tfo" => "tfo",
         _ => "handshake",
     }
 }
@@ -43,24 +46,65 @@ pub fn connect_result(trace: &Trace, t: Instant) -> Option<(Instant, Option<Stri
     })
 }
 
-fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
-    let steps = side_history(trace, side, t);
-    html! {
-        <li class={classes!("ww-states", side.class())}>
-            <strong>{ format!("{}: ", side.name()) }</strong>
-            if steps.is_empty() {
-                { "CLOSED" }
-            }
-            { for steps.iter().enumerate().map(|(i, s)| html! {
-                <>
-                    if i == 0 { <span>{ s.from.name() }</span> }
-                    { " → " }
-                    <span class={classes!((i + 1 == steps.len()).then_some("ww-state-now"))}>{ s.to.name() }</span>
-                    <small>{ format!(" ({})", format::duration(s.t.0)) }</small>
-                </>
-            }) }
-        </li>
+/// A side's state changes grouped per socket, in order of their first change. The listener's
+/// lone CLOSED → LISTEN is left out once a connection exists: each connection's line starts
+/// at LISTEN anyway.
+fn chains(steps: Vec<Step>) -> Vec<Vec<Step>> {
+    let mut out: Vec<Vec<Step>> = Vec::new();
+    for s in steps {
+        match out.iter_mut().find(|c| c[0].sock == s.sock) {
+            Some(c) => c.push(s),
+            None => out.push(vec![s]),
+        }
     }
+    let listener_only = |c: &Vec<Step>| c.len() == 1 && c[0].to == TcpState::Listen;
+    if out.len() > 1 {
+        out.retain(|c| !listener_only(c));
+    }
+    out
+}
+
+fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
+    let chains = chains(side_history(trace, side, t));
+    let many = chains.len() > 1;
+    let line = |label: String, steps: &[Step]| {
+        html! {
+            <li class={classes!("ww-states", side.class())}>
+                <strong>{ format!("{label}: ") }</strong>
+                if steps.is_empty() {
+                    { "CLOSED" }
+                }
+                { for steps.iter().enumerate().map(|(i, s)| html! {
+                    <>
+                        if i == 0 { <span>{ s.from.name() }</span> }
+                        { " → " }
+                        <span class={classes!((i + 1 == steps.len()).then_some("ww-state-now"))}>{ s.to.name() }</span>
+                        <small>{ format!(" ({})", format::duration(s.t.0)) }</small>
+                    </>
+                }) }
+            </li>
+        }
+    };
+    if chains.is_empty() {
+        return line(side.name().to_string(), &[]);
+    }
+    html! {
+        { for chains.iter().enumerate().map(|(i, c)| {
+            let label = if many { format!("{}, connection {}", side.name(), i + 1) } else { side.name().to_string() };
+            line(label, c)
+        }) }
+    }
+}
+
+/// Every completed exchange's time from its start to its last response byte, up to `t`.
+fn exchange_times(trace: &Trace, t: Instant) -> Vec<u64> {
+    trace.events[..trace.count_until(t)]
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::App { call: AppCall::Exchange { latency, .. }, .. } => Some(latency.0),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The state changes of both sides so far and connect()'s outcome.
@@ -75,6 +119,7 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
             format!("connect() failed with {err} after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
         }
     };
+    let exchanges = exchange_times(trace, t);
     html! {
         <div class="ww-handshake-states" aria-live="polite">
             <ul>
@@ -82,6 +127,12 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
                 { history_line(trace, Side::Server, t) }
             </ul>
             <p>{ outcome }</p>
+            if exchanges.len() > 1 {
+                <p class="ww-exchanges">
+                    { format!("Request to response, per connection: {}.",
+                        exchanges.iter().map(|ns| format::duration(*ns)).collect::<Vec<_>>().join(", then ")) }
+                </p>
+            }
         </div>
     }
 }

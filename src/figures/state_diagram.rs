@@ -11,7 +11,7 @@ use crate::widgets::ladder::node_state;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{EventKind, NodeId, Trace};
+use wirewise_sim::trace::{EventKind, NodeId, SockId, Trace};
 use yew::prelude::*;
 
 /// What the figure simplifies.
@@ -60,6 +60,8 @@ impl Side {
 /// One state change of one side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
+    /// Whose state (the listener or one connection).
+    pub sock: SockId,
     /// When.
     pub t: Instant,
     /// From.
@@ -78,7 +80,7 @@ pub fn side_history(trace: &Trace, side: Side, t: Instant) -> Vec<Step> {
             EventKind::TcpState { sock, from, to }
                 if trace.sockets.get(*sock as usize).is_some_and(|s| s.node == node) =>
             {
-                Some(Step { t: e.t, from: *from, to: *to })
+                Some(Step { sock: *sock, t: e.t, from: *from, to: *to })
             }
             _ => None,
         })

@@ -6,6 +6,7 @@ mod bulk;
 mod cold_warm;
 pub mod congestion;
 mod dns;
+mod fastopen;
 mod flow;
 mod handshake;
 pub mod hol;
@@ -53,6 +54,7 @@ static ALL: &[Preset] = &[
     handshake::LOST_SYN,
     handshake::LOST_SYNACK,
     handshake::CLOSED_PORT,
+    fastopen::TFO,
     rpc::RPC,
     http_request::HTTP_REQUEST,
     bulk::BULK,
