@@ -5,11 +5,10 @@
 //! changes so far, read from the trace's `TcpState` events.
 
 use super::runner::{run_preset, with_absolute_labels};
-use super::state_diagram::{side_history, Side, Step};
+use super::state_diagram::{connection_chains, side_history, Side, Step};
 use super::Runs;
 use crate::widgets::format;
 use wirewise_sim::params::ParamSet;
-use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::{AppCall, EventKind, Trace};
 use yew::prelude::*;
@@ -46,26 +45,8 @@ pub fn connect_result(trace: &Trace, t: Instant) -> Option<(Instant, Option<Stri
     })
 }
 
-/// A side's state changes grouped per socket, in order of their first change. The listener's
-/// lone CLOSED → LISTEN is left out once a connection exists: each connection's line starts
-/// at LISTEN anyway.
-fn chains(steps: Vec<Step>) -> Vec<Vec<Step>> {
-    let mut out: Vec<Vec<Step>> = Vec::new();
-    for s in steps {
-        match out.iter_mut().find(|c| c[0].sock == s.sock) {
-            Some(c) => c.push(s),
-            None => out.push(vec![s]),
-        }
-    }
-    let listener_only = |c: &Vec<Step>| c.len() == 1 && c[0].to == TcpState::Listen;
-    if out.len() > 1 {
-        out.retain(|c| !listener_only(c));
-    }
-    out
-}
-
 fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
-    let chains = chains(side_history(trace, side, t));
+    let chains = connection_chains(side_history(trace, side, t));
     let many = chains.len() > 1;
     let line = |label: String, steps: &[Step]| {
         html! {

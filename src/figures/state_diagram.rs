@@ -87,6 +87,24 @@ pub fn side_history(trace: &Trace, side: Side, t: Instant) -> Vec<Step> {
         .collect()
 }
 
+/// A side's state changes grouped per socket, in order of their first change. The listener's
+/// lone CLOSED → LISTEN is left out once a connection exists: each connection's line starts
+/// at LISTEN anyway.
+pub fn connection_chains(steps: Vec<Step>) -> Vec<Vec<Step>> {
+    let mut out: Vec<Vec<Step>> = Vec::new();
+    for s in steps {
+        match out.iter_mut().find(|c| c[0].sock == s.sock) {
+            Some(c) => c.push(s),
+            None => out.push(vec![s]),
+        }
+    }
+    let listener_only = |c: &Vec<Step>| c.len() == 1 && c[0].to == TcpState::Listen;
+    if out.len() > 1 {
+        out.retain(|c| !listener_only(c));
+    }
+    out
+}
+
 const W: f64 = 760.0;
 const H: f64 = 580.0;
 const BOX_W: f64 = 124.0;
@@ -276,14 +294,24 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
         .zip(&histories)
         .zip(&now)
         .map(|((side, h), n)| {
-            let path = if h.is_empty() {
+            let chains = connection_chains(h.clone());
+            let path = if chains.is_empty() {
                 "no state change yet".to_string()
             } else {
-                let mut p = h[0].from.name().to_string();
-                for s in h {
-                    p += &format!(" → {} ({})", s.to.name(), format::duration(s.t.0));
-                }
-                p
+                let many = chains.len() > 1;
+                let parts: Vec<String> = chains
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let mut p = if many { format!("connection {}: ", i + 1) } else { String::new() };
+                        p += c[0].from.name();
+                        for s in c {
+                            p += &format!(" → {} ({})", s.to.name(), format::duration(s.t.0));
+                        }
+                        p
+                    })
+                    .collect();
+                parts.join("; ")
             };
             html! { <li class={side.class()}><strong>{ format!("{} is in {}. ", side.name(), n.name()) }</strong>{ format!("Path: {path}.") }</li> }
         })
