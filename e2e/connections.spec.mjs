@@ -19,6 +19,18 @@ test('handshake-ladder: absolute numbers show the SYN\'s initial sequence number
   await expect(first).toHaveAttribute('aria-label', /SYN · seq \d+$/);
 });
 
+test('handshake-ladder: with Fast Open the second SYN carries the cookie and the request, and saves a round trip', async ({ page }) => {
+  await open(page, route.figure('handshake-ladder', 'case=tfo&rtt=100'));
+  const fig = page.locator('figure.ww-figure').first();
+  await expect(fig.locator('.ww-arrow[aria-label$="SYN · TFO cookie request"]')).toHaveCount(1);
+  await expect(fig.locator('.ww-arrow[aria-label$="SYN, ACK · TFO cookie"]')).toHaveCount(1);
+  await expect(fig.locator('.ww-arrow[aria-label$="SYN · TFO cookie · 120 B"]')).toHaveCount(1);
+  await expect(fig.locator('.ww-arrow[aria-label$="SYN, ACK · ack 121"]')).toHaveCount(1);
+  // One state line per connection, and the exchange times of both visits.
+  await expect(fig.locator('.ww-states', { hasText: 'client, connection 2' })).toHaveCount(1);
+  await expect(fig.locator('.ww-exchanges')).toContainText(/200(\.\d)? ms, then 100(\.\d)? ms/);
+});
+
 test('state-diagram: after a clean close the client is in TIME-WAIT with its path numbered', async ({ page }) => {
   await open(page, route.figure('state-diagram'));
   const fig = page.locator('figure.ww-figure').first();
@@ -32,11 +44,14 @@ test('state-diagram: after a clean close the client is in TIME-WAIT with its pat
   await expect(fig.locator('.ww-sd-state[data-state="CLOSED"]')).toHaveClass(/ww-sd-now-client/);
 });
 
-test('connection-cost: round trips to the first byte are 4, 3, 2, 2 and 1', async ({ page }) => {
+test('connection-cost: round trips to the first byte are 4, 3, 2, 2, 2 and 1', async ({ page }) => {
   await open(page, route.figure('connection-cost', 'rtt=100'));
   const values = page.locator('figure.ww-figure .ww-race-row .ww-bar-value');
-  await expect(values).toHaveCount(5);
+  await expect(values).toHaveCount(6);
   const trips = await values.evaluateAll((els) => els.map((e) => e.dataset.trips));
-  expect(trips).toEqual(['4', '3', '2', '2', '1']);
+  expect(trips).toEqual(['4', '3', '2', '2', '2', '1']);
   await expect(values.first()).toContainText('ms');
+  const tfo = page.locator('figure.ww-figure .ww-race-row[data-entry="tfo-tls1.3"] .ww-bar-value');
+  await expect(tfo).toContainText('2 round trips');
+  await expect(tfo).toContainText(/20\d ms/);
 });

@@ -53,6 +53,16 @@ fn labels(trace: &Trace, relative: bool) -> Vec<String> {
                             if let (true, Some(a)) = (t.flags.ack(), rel_ack) {
                                 s += &format!(" ack {a}");
                             }
+                        } else if let (true, Some(a)) = (t.flags.ack(), rel_ack) {
+                            // A SYN-ACK that also acknowledges data carried in the SYN (Fast Open).
+                            if a != 1 {
+                                s += &format!(" · ack {a}");
+                            }
+                        }
+                        match t.options.fast_open.as_deref() {
+                            Some([]) => s += " · TFO cookie request",
+                            Some(_) => s += " · TFO cookie",
+                            None => {}
                         }
                         if !t.payload.is_empty() {
                             s += &format!(" · {} B", t.payload.len());
@@ -89,6 +99,18 @@ mod tests {
         assert_eq!(l[1], "SYN, ACK");
         assert_eq!(l[2], "ACK · seq 1 ack 1");
         assert!(l[3].starts_with("PSH, ACK · seq 1 ack 1 · 120 B"), "{}", l[3]);
+    }
+
+    #[test]
+    fn fast_open_labels_show_the_cookie_and_the_data_in_the_syn() {
+        let p = crate::presets::find("tfo").unwrap();
+        let t = crate::run(&p.default_scenario().unwrap()).unwrap();
+        let l = super::frame_labels(&t);
+        let syns: Vec<&String> = l.iter().filter(|s| s.starts_with("SYN")).collect();
+        assert_eq!(syns[0], "SYN · TFO cookie request");
+        assert_eq!(syns[1], "SYN, ACK · TFO cookie");
+        assert_eq!(syns[2], "SYN · TFO cookie · 120 B");
+        assert_eq!(syns[3], "SYN, ACK · ack 121");
     }
 
     #[test]

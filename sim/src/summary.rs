@@ -434,10 +434,12 @@ mod tests {
     }
 }
 
-/// When the first response byte of the run arrived and how long after its exchange started
-/// (the first `AppCall::FirstByte` event), for "time to first byte" comparisons.
+/// When the first response byte of the run's last exchange arrived and how long after that
+/// exchange started (the last `AppCall::FirstByte` event), for "time to first byte"
+/// comparisons. Most runs have one exchange; a Fast Open run makes a first visit for the
+/// cookie, and the second is the one that counts.
 pub fn first_byte(t: &Trace) -> Option<(crate::time::Instant, crate::time::Duration)> {
-    t.events.iter().find_map(|e| match &e.kind {
+    t.events.iter().rev().find_map(|e| match &e.kind {
         EventKind::App { call: AppCall::FirstByte { latency, .. }, .. } => Some((e.t, *latency)),
         _ => None,
     })
@@ -471,6 +473,11 @@ mod first_byte_tests {
             assert_eq!(trips("tls", &[("version", "1.2")], rtt), 4, "TCP + TLS 1.2 at {rtt} ms");
             assert_eq!(trips("tls", &[("version", "1.3")], rtt), 3, "TCP + TLS 1.3 at {rtt} ms");
             assert_eq!(trips("tls", &[("version", "1.3-0rtt")], rtt), 2, "TCP + TLS 1.3 0-RTT at {rtt} ms");
+            let tfo = [("version", "1.3"), ("fast_open", "on")];
+            assert_eq!(trips("tls", &tfo, rtt), 2, "TCP Fast Open + TLS 1.3 at {rtt} ms");
+            let tfo_0rtt = [("version", "1.3-0rtt"), ("fast_open", "on")];
+            assert_eq!(trips("tls", &tfo_0rtt, rtt), 1, "TCP Fast Open + TLS 1.3 0-RTT at {rtt} ms");
+            assert_eq!(trips("tls", &[("version", "1.2"), ("fast_open", "on")], rtt), 3, "TFO + TLS 1.2 at {rtt} ms");
             assert_eq!(trips("quic", &[], rtt), 2, "QUIC at {rtt} ms");
             assert_eq!(trips("quic", &[("zero_rtt", "on")], rtt), 1, "QUIC 0-RTT at {rtt} ms");
         }

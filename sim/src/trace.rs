@@ -246,7 +246,7 @@ pub enum WorkerState {
 ///
 /// A view rebuilds the queues from these alone. SYN queue: `SynQueued` adds `sock`;
 /// `Established` (not a cookie), `AckReset`, `RequestExpired` and `ChildClosed` remove it.
-/// Accept queue (a FIFO): `Established` appends `sock`; `AppCall::Accept` takes the head and
+/// Accept queue (a FIFO): `Established` and `FastOpen` append `sock`; `AppCall::Accept` takes the head and
 /// `ChildClosed` removes it. When the listener itself closes (`TcpState` LISTEN → CLOSED),
 /// both its queues are gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -279,6 +279,9 @@ pub enum ListenAction {
     RequestExpired { sock: SockId },
     /// A queued child closed otherwise (the peer reset it) and left its queue.
     ChildClosed { sock: SockId },
+    /// A SYN with a valid Fast Open cookie (RFC 7413): `sock` took the SYN's `bytes` of data
+    /// and went straight to the accept queue, still SYN-RECEIVED (`tcp_fastopen_create_child`).
+    FastOpen { sock: SockId, bytes: u32 },
 }
 
 /// TCP sender variables, traced whenever they change (for charts).

@@ -1,10 +1,11 @@
-//! `handshake-ladder`: the three-way handshake as a ladder, in one of four cases (clean, the
-//! first SYN lost, the first SYN-ACK lost, a closed port answering RST), with sequence and
-//! acknowledgment numbers relative or as on the wire. Above the ladder, each side's state
+//! `handshake-ladder`: the three-way handshake as a ladder, in one of seven cases (clean, the
+//! first SYN lost, the first SYN-ACK lost, a closed port answering RST, TCP Fast Open's two
+//! visits, a simultaneous open, a simultaneous close), with sequence and acknowledgment numbers
+//! relative or as on the wire. Above the ladder, each side's state
 //! changes so far, read from the trace's `TcpState` events.
 
 use super::runner::{run_preset, with_absolute_labels};
-use super::state_diagram::{side_history, Side};
+use super::state_diagram::{connection_chains, side_history, Side, Step};
 use super::Runs;
 use crate::widgets::format;
 use wirewise_sim::params::ParamSet;
@@ -26,6 +27,7 @@ pub fn preset_of(case: &str) -> &'static str {
         "lost-syn" => "lost-syn",
         "lost-synack" => "lost-synack",
         "closed-port" => "closed-port",
+        "tfo" => "tfo",
         "simultaneous-open" => "simultaneous-open",
         "simultaneous-close" => "simultaneous-close",
         _ => "handshake",
@@ -48,29 +50,53 @@ pub fn connect_result(trace: &Trace, t: Instant) -> Option<(Instant, Option<Stri
 }
 
 fn history_line(trace: &Trace, side: Side, t: Instant) -> Html {
-    let steps = side_history(trace, side, t);
-    html! {
-        <li class={classes!("ww-states", side.class())}>
-            <strong>{ format!("{}: ", side.label(trace)) }</strong>
-            if steps.is_empty() {
-                { "CLOSED" }
-            }
-            { for steps.iter().enumerate().map(|(i, s)| html! {
-                <>
-                    if i == 0 { <span>{ s.from.name() }</span> }
-                    { " → " }
-                    <span class={classes!((i + 1 == steps.len()).then_some("ww-state-now"))}>{ s.to.name() }</span>
-                    <small>{ format!(" ({})", format::duration(s.t.0)) }</small>
-                </>
-            }) }
-        </li>
+    let chains = connection_chains(side_history(trace, side, t));
+    let many = chains.len() > 1;
+    let line = |label: String, steps: &[Step]| {
+        html! {
+            <li class={classes!("ww-states", side.class())}>
+                <strong>{ format!("{label}: ") }</strong>
+                if steps.is_empty() {
+                    { "CLOSED" }
+                }
+                { for steps.iter().enumerate().map(|(i, s)| html! {
+                    <>
+                        if i == 0 { <span>{ s.from.name() }</span> }
+                        { " → " }
+                        <span class={classes!((i + 1 == steps.len()).then_some("ww-state-now"))}>{ s.to.name() }</span>
+                        <small>{ format!(" ({})", format::duration(s.t.0)) }</small>
+                    </>
+                }) }
+            </li>
+        }
+    };
+    if chains.is_empty() {
+        return line(side.label(trace), &[]);
     }
+    html! {
+        { for chains.iter().enumerate().map(|(i, c)| {
+            let label = if many { format!("{}, connection {}", side.label(trace), i + 1) } else { side.label(trace) };
+            line(label, c)
+        }) }
+    }
+}
+
+/// Every completed exchange's time from its start to its last response byte, up to `t`.
+fn exchange_times(trace: &Trace, t: Instant) -> Vec<u64> {
+    trace.events[..trace.count_until(t)]
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::App { call: AppCall::Exchange { latency, .. }, .. } => Some(latency.0),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The state changes of both sides so far and connect()'s outcome.
 pub fn view(runs: &Runs, t: Instant) -> Html {
     let trace = &runs.main.trace;
     let outcome = if both_connect(trace) { connect_results(trace, t) } else { one_outcome(trace, t) };
+    let exchanges = exchange_times(trace, t);
     html! {
         <div class="ww-handshake-states" aria-live="polite">
             <ul>
@@ -78,6 +104,12 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
                 { history_line(trace, Side::Server, t) }
             </ul>
             <p>{ outcome }</p>
+            if exchanges.len() > 1 {
+                <p class="ww-exchanges">
+                    { format!("Request to response, per connection: {}.",
+                        exchanges.iter().map(|ns| format::duration(*ns)).collect::<Vec<_>>().join(", then ")) }
+                </p>
+            }
         </div>
     }
 }
@@ -115,6 +147,7 @@ fn connect_results(trace: &Trace, t: Instant) -> String {
     }
 }
 
+/// connect()'s outcome when one side called it.
 fn one_outcome(trace: &Trace, t: Instant) -> String {
     match connect_result(trace, t) {
         None => "connect() has not returned yet.".to_string(),

@@ -307,6 +307,10 @@ impl Tables {
                             in_accept.insert(s, (li, l.accept.len()));
                             l.accept.push(Stay { sock: s, peer: *peer, from: t, to: NEVER, cookie });
                         }
+                        ListenAction::FastOpen { sock: s, .. } => {
+                            in_accept.insert(s, (li, l.accept.len()));
+                            l.accept.push(Stay { sock: s, peer: *peer, from: t, to: NEVER, cookie: false });
+                        }
                         ListenAction::AckReset { sock: s } | ListenAction::RequestExpired { sock: s } => {
                             leave_syn(s, l)
                         }
@@ -450,6 +454,7 @@ fn decision_text(a: &ListenAction) -> (&'static str, &'static str, &'static str)
         ListenAction::AckReset { .. } => ("ACK", "accept queue full → RST", "ww-kq-bad"),
         ListenAction::RequestExpired { .. } => ("timer", "request expired after its last SYN-ACK", "ww-kq-bad"),
         ListenAction::ChildClosed { .. } => ("RST", "queued connection closed by its peer", "ww-kq-bad"),
+        ListenAction::FastOpen { .. } => ("SYN", "Fast Open cookie valid → accept queue with its data", "ww-kq-ok"),
     }
 }
 

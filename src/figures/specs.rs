@@ -49,9 +49,9 @@ const HOST_TO_HOST: &[ParamSpec] = &[rtt_whole_ms(20.0)];
 const CASE: ParamSpec = choice(
     "case",
     "What happens",
-    &["clean", "lost-syn", "lost-synack", "closed-port", "simultaneous-open", "simultaneous-close"],
+    &["clean", "lost-syn", "lost-synack", "closed-port", "tfo", "simultaneous-open", "simultaneous-close"],
     "clean",
-    "clean: a normal handshake; lost-syn / lost-synack: the first SYN or SYN-ACK is lost; closed-port: nothing listens, the server answers RST; simultaneous-open: two peers connect() to each other at once; simultaneous-close: both ends close() at once.",
+    "clean: a normal handshake; lost-syn / lost-synack: the first SYN or SYN-ACK is lost; closed-port: nothing listens, the server answers RST; tfo: TCP Fast Open, a cookie on the first connection and the request in the second one's SYN; simultaneous-open: two peers connect() to each other at once; simultaneous-close: both ends close() at once.",
 );
 
 const HANDSHAKE_LADDER: &[ParamSpec] = &[
@@ -73,7 +73,7 @@ const CONNECTION_COST: &[ParamSpec] = &[
     choice(
         "ladder",
         "Ladder shows",
-        &["tls1.2", "tls1.3", "tls1.3-0rtt", "quic", "quic-0rtt"],
+        &["tls1.2", "tls1.3", "tls1.3-0rtt", "tfo-tls1.3", "quic", "quic-0rtt"],
         "tls1.3",
         "Which protocol's packets the ladder and the timeline show.",
     ),

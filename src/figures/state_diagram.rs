@@ -11,7 +11,7 @@ use crate::widgets::ladder::node_state;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{EventKind, NodeId, SockKind, Trace};
+use wirewise_sim::trace::{EventKind, NodeId, SockId, SockKind, Trace};
 use yew::prelude::*;
 
 /// What the figure simplifies.
@@ -99,6 +99,8 @@ impl Side {
 /// One state change of one side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
+    /// Whose state (the listener or one connection).
+    pub sock: SockId,
     /// When.
     pub t: Instant,
     /// From.
@@ -117,11 +119,29 @@ pub fn side_history(trace: &Trace, side: Side, t: Instant) -> Vec<Step> {
             EventKind::TcpState { sock, from, to }
                 if trace.sockets.get(*sock as usize).is_some_and(|s| s.node == node) =>
             {
-                Some(Step { t: e.t, from: *from, to: *to })
+                Some(Step { sock: *sock, t: e.t, from: *from, to: *to })
             }
             _ => None,
         })
         .collect()
+}
+
+/// A side's state changes grouped per socket, in order of their first change. The listener's
+/// lone CLOSED → LISTEN is left out once a connection exists: each connection's line starts
+/// at LISTEN anyway.
+pub fn connection_chains(steps: Vec<Step>) -> Vec<Vec<Step>> {
+    let mut out: Vec<Vec<Step>> = Vec::new();
+    for s in steps {
+        match out.iter_mut().find(|c| c[0].sock == s.sock) {
+            Some(c) => c.push(s),
+            None => out.push(vec![s]),
+        }
+    }
+    let listener_only = |c: &Vec<Step>| c.len() == 1 && c[0].to == TcpState::Listen;
+    if out.len() > 1 {
+        out.retain(|c| !listener_only(c));
+    }
+    out
 }
 
 const W: f64 = 760.0;
@@ -313,14 +333,24 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
         .zip(&histories)
         .zip(&now)
         .map(|((side, h), n)| {
-            let path = if h.is_empty() {
+            let chains = connection_chains(h.clone());
+            let path = if chains.is_empty() {
                 "no state change yet".to_string()
             } else {
-                let mut p = h[0].from.name().to_string();
-                for s in h {
-                    p += &format!(" → {} ({})", s.to.name(), format::duration(s.t.0));
-                }
-                p
+                let many = chains.len() > 1;
+                let parts: Vec<String> = chains
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let mut p = if many { format!("connection {}: ", i + 1) } else { String::new() };
+                        p += c[0].from.name();
+                        for s in c {
+                            p += &format!(" → {} ({})", s.to.name(), format::duration(s.t.0));
+                        }
+                        p
+                    })
+                    .collect();
+                parts.join("; ")
             };
             html! { <li class={side.class()}><strong>{ format!("{} is in {}. ", side.label(trace), n.name()) }</strong>{ format!("Path: {path}.") }</li> }
         })

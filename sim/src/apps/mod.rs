@@ -111,6 +111,21 @@ impl Os<'_> {
         Ok(s)
     }
 
+    /// sendto(MSG_FASTOPEN): connect() to `to` with `data` queued before the SYN, which
+    /// carries it if a Fast Open cookie for `to` is cached (see
+    /// [`crate::tcp::TcpStack::connect_data`]). Returns the socket and the bytes queued.
+    pub fn tcp_connect_data(&mut self, to: SocketAddrV4, data: &[u8]) -> Result<(SockId, usize), SockError> {
+        let ip = self.ip;
+        let (s, n) = self.with_tcp(|t, c| t.connect_data(c, ip, to, data))?;
+        self.claimed.push(s);
+        Ok((s, n))
+    }
+
+    /// setsockopt(TCP_FASTOPEN, `qlen`) on a listener.
+    pub fn tcp_set_fastopen(&mut self, listener: SockId, qlen: u32) {
+        let _ = self.with_tcp(|t, c| t.set_fastopen(c, listener, qlen));
+    }
+
     /// accept(): the next established connection, if any.
     pub fn tcp_accept(&mut self, listener: SockId) -> Option<SockId> {
         let s = self.with_tcp(|t, c| t.accept(c, listener))?;
@@ -236,6 +251,10 @@ pub enum AppSpec {
         /// The exact bytes of each request, instead of a POST of `request_bytes`.
         #[serde(default)]
         request_payload: Option<Vec<u8>>,
+        /// Open each connection with sendto(MSG_FASTOPEN) and the request (TCP Fast Open,
+        /// RFC 7413): the first asks for a cookie, later ones carry the request in the SYN.
+        #[serde(default)]
+        fast_open: bool,
     },
     /// An HTTP/1.1 server answering every request with `response_bytes`.
     RpcServer {
@@ -250,6 +269,10 @@ pub enum AppSpec {
         start_ms: f64,
         #[serde(default)]
         nodelay: bool,
+        /// setsockopt(TCP_FASTOPEN) on the listener: accept data in SYNs with a valid cookie,
+        /// at most this many pending (0 = off; the host also needs `tcp_fastopen` & 0x2).
+        #[serde(default)]
+        fastopen_qlen: u32,
     },
     /// Sends `bytes` over one TCP connection as fast as TCP allows, then closes.
     BulkSend {
@@ -370,6 +393,10 @@ pub enum AppSpec {
         sni: String,
         #[serde(default = "zero")]
         start_ms: f64,
+        /// TCP Fast Open (RFC 7413): the client visits twice, the second time with the
+        /// ClientHello in the SYN; the server sets TCP_FASTOPEN on its listener.
+        #[serde(default)]
+        fast_open: bool,
     },
     /// The TLS server for [`AppSpec::TlsClient`] (the same `version`).
     TlsServer {
@@ -383,6 +410,10 @@ pub enum AppSpec {
         sni: String,
         #[serde(default = "zero")]
         start_ms: f64,
+        /// TCP Fast Open (RFC 7413): the client visits twice, the second time with the
+        /// ClientHello in the SYN; the server sets TCP_FASTOPEN on its listener.
+        #[serde(default)]
+        fast_open: bool,
     },
     /// A QUIC client opening `streams` request streams (0-RTT resumption if `zero_rtt`).
     QuicClient {
@@ -734,14 +765,23 @@ impl AppSpec {
 /// Make the program a spec describes.
 pub fn build(spec: &AppSpec) -> Box<dyn App> {
     match spec.clone() {
-        AppSpec::RpcClient { server, requests, request_bytes, reuse, nodelay, gap_ms, request_payload, .. } => {
-            Box::new(
-                rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms))
-                    .with_payload(request_payload),
-            )
-        }
-        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, .. } => {
-            Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay))
+        AppSpec::RpcClient {
+            server,
+            requests,
+            request_bytes,
+            reuse,
+            nodelay,
+            gap_ms,
+            request_payload,
+            fast_open,
+            ..
+        } => Box::new(
+            rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms))
+                .with_payload(request_payload)
+                .with_fast_open(fast_open),
+        ),
+        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, fastopen_qlen, .. } => {
+            Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay).with_fast_open(fastopen_qlen))
         }
         AppSpec::BulkSend { to, bytes, congestion, .. } => {
             Box::new(bulk::BulkSend::new(to, bytes).with_congestion(congestion))
@@ -780,11 +820,11 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         AppSpec::QuicServer { port, zero_rtt, response_bytes, .. } => {
             Box::new(quic::QuicServer::new(port, zero_rtt, response_bytes))
         }
-        AppSpec::TlsClient { server, version, request_bytes, response_bytes, sni, .. } => {
-            Box::new(tls::TlsClient::new(server, version, request_bytes, response_bytes, sni))
+        AppSpec::TlsClient { server, version, request_bytes, response_bytes, sni, fast_open, .. } => {
+            Box::new(tls::TlsClient::new(server, version, request_bytes, response_bytes, sni).with_fast_open(fast_open))
         }
-        AppSpec::TlsServer { port, version, response_bytes, sni, .. } => {
-            Box::new(tls::TlsServer::new(port, version, response_bytes, sni))
+        AppSpec::TlsServer { port, version, response_bytes, sni, fast_open, .. } => {
+            Box::new(tls::TlsServer::new(port, version, response_bytes, sni).with_fast_open(fast_open))
         }
         AppSpec::WorkerServer {
             port,

@@ -68,6 +68,7 @@ pub struct RpcClient {
     reader: MessageReader,
     outbox: Outbox,
     payload: Option<Vec<u8>>,
+    fast_open: bool,
 }
 
 impl RpcClient {
@@ -99,12 +100,29 @@ impl RpcClient {
             reader: MessageReader::default(),
             outbox: Outbox::default(),
             payload: None,
+            fast_open: false,
         }
+    }
+
+    /// Open connections with sendto(MSG_FASTOPEN), the request queued before the SYN.
+    pub fn with_fast_open(mut self, on: bool) -> Self {
+        self.fast_open = on;
+        self
     }
 
     fn open(&mut self, os: &mut Os) {
         self.started = os.now;
-        match os.tcp_connect(self.server) {
+        let opened = if self.request_in_syn() {
+            // sendto(MSG_FASTOPEN): the request is queued before the SYN is built.
+            let request = self.request();
+            os.tcp_connect_data(self.server, &request).map(|(s, n)| {
+                self.outbox.push(request[n..].to_vec());
+                s
+            })
+        } else {
+            os.tcp_connect(self.server)
+        };
+        match opened {
             Ok(s) => {
                 os.tcp_set_nodelay(s, self.nodelay);
                 self.sock = Some(s);
@@ -113,16 +131,27 @@ impl RpcClient {
         }
     }
 
+    /// A new connection per request with Fast Open: each request is queued before its SYN.
+    fn request_in_syn(&self) -> bool {
+        self.fast_open && !self.reuse
+    }
+
+    fn request(&self) -> Vec<u8> {
+        match &self.payload {
+            Some(p) => p.clone(),
+            None => http::request(self.request_bytes as usize, &self.server.ip().to_string()),
+        }
+    }
+
     fn send_request(&mut self, os: &mut Os) {
         let Some(s) = self.sock else { return };
         if self.reuse {
             self.started = os.now;
         }
-        let request = match &self.payload {
-            Some(p) => p.clone(),
-            None => http::request(self.request_bytes as usize, &self.server.ip().to_string()),
-        };
-        self.outbox.push(request);
+        if !self.request_in_syn() {
+            let request = self.request();
+            self.outbox.push(request);
+        }
         self.outbox.pump(os, s);
     }
 }
@@ -188,6 +217,7 @@ pub struct RpcServer {
     backlog: u32,
     response_bytes: u32,
     nodelay: bool,
+    fastopen_qlen: u32,
     listener: Option<SockId>,
     conns: BTreeMap<SockId, (MessageReader, Outbox)>,
 }
@@ -195,7 +225,13 @@ pub struct RpcServer {
 impl RpcServer {
     /// A server on `port`.
     pub fn new(port: u16, backlog: u32, response_bytes: u32, nodelay: bool) -> Self {
-        RpcServer { port, backlog, response_bytes, nodelay, listener: None, conns: BTreeMap::new() }
+        RpcServer { port, backlog, response_bytes, nodelay, fastopen_qlen: 0, listener: None, conns: BTreeMap::new() }
+    }
+
+    /// setsockopt(TCP_FASTOPEN, `qlen`) on the listener (0 = off).
+    pub fn with_fast_open(mut self, qlen: u32) -> Self {
+        self.fastopen_qlen = qlen;
+        self
     }
 
     fn serve(&mut self, os: &mut Os, sock: SockId) {
@@ -216,7 +252,12 @@ impl RpcServer {
 impl App for RpcServer {
     fn start(&mut self, os: &mut Os) {
         match os.tcp_listen(self.port, self.backlog) {
-            Ok(l) => self.listener = Some(l),
+            Ok(l) => {
+                if self.fastopen_qlen > 0 {
+                    os.tcp_set_fastopen(l, self.fastopen_qlen);
+                }
+                self.listener = Some(l);
+            }
             Err(e) => os.note(format!("listen() on port {} failed: {e}", self.port)),
         }
     }

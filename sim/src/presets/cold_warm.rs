@@ -43,7 +43,7 @@ pub const COLD_WARM: super::Preset = super::Preset {
         s.snaplen = Some(128);
         s.tcp = TcpConfig { slow_start_after_idle: p.flag("ssai"), ..TcpConfig::linux() };
         s.apps = vec![
-            AppSpec::RpcServer {
+            AppSpec::RpcServer { fastopen_qlen: 0,
                 host: "server".into(),
                 port: 80,
                 backlog: 511,
@@ -51,7 +51,7 @@ pub const COLD_WARM: super::Preset = super::Preset {
                 start_ms: 0.0,
                 nodelay: true,
             },
-            AppSpec::RpcClient { request_payload: None,
+            AppSpec::RpcClient { fast_open: false, request_payload: None,
                 host: "client".into(),
                 server: SocketAddrV4::new(SERVER, 80),
                 start_ms: 0.0,

@@ -19,6 +19,7 @@ fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
     s.stop_ms = 300_000.0;
     s.apps = vec![
         AppSpec::RpcServer {
+            fastopen_qlen: 0,
             host: "server".into(),
             port: 80,
             backlog: 511,
@@ -27,6 +28,7 @@ fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
             nodelay: false,
         },
         AppSpec::RpcClient {
+            fast_open: false,
             request_payload: None,
             host: "client".into(),
             server: SocketAddrV4::new(SERVER, port),

@@ -80,8 +80,8 @@ pub const HTTP_REQUEST: super::Preset = super::Preset {
         s.stop_ms = 10_000.0;
         let request = request_bytes(p);
         s.apps = vec![
-            AppSpec::RpcServer { host: "server".into(), port: 80, backlog: 511, response_bytes: 200, start_ms: 0.0, nodelay: true },
-            AppSpec::RpcClient {
+            AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: 200, start_ms: 0.0, nodelay: true },
+            AppSpec::RpcClient { fast_open: false,
                 request_bytes: request.len() as u32,
                 request_payload: Some(request),
                 host: "client".into(),

@@ -7,6 +7,7 @@ mod close_wait;
 mod cold_warm;
 pub mod congestion;
 mod dns;
+mod fastopen;
 mod flow;
 mod handshake;
 pub mod hol;
@@ -55,6 +56,7 @@ static ALL: &[Preset] = &[
     handshake::LOST_SYN,
     handshake::LOST_SYNACK,
     handshake::CLOSED_PORT,
+    fastopen::TFO,
     rpc::RPC,
     simultaneous::SIMULTANEOUS_OPEN,
     simultaneous::SIMULTANEOUS_CLOSE,

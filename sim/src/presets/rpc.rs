@@ -60,8 +60,8 @@ pub const RPC: super::Preset = super::Preset {
         s.links[0].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 300_000.0;
         s.apps = vec![
-            AppSpec::RpcServer { host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
-            AppSpec::RpcClient { request_payload: None,
+            AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
+            AppSpec::RpcClient { fast_open: false, request_payload: None,
                 host: "client".into(),
                 server: SocketAddrV4::new(SERVER, 80),
                 start_ms: 0.0,

@@ -202,6 +202,15 @@ pub struct TcpConfig {
     /// Force this initial sequence number on every connection (for figures and tests that
     /// want to show the wrap); `None` draws a random 32-bit ISN (RFC 9293 §3.4.1).
     pub fixed_isn: Option<u32>,
+    /// `net.ipv4.tcp_fastopen` (RFC 7413), a bit mask: 0x1 client, 0x2 server, 0x4 client
+    /// without a cookie, 0x200 server without a cookie check (see [`super::fastopen`]). 1 by
+    /// default since Linux 3.13: clients may use Fast Open, servers do not.
+    #[serde(default = "fastopen_default")]
+    pub fastopen: u32,
+}
+
+fn fastopen_default() -> u32 {
+    super::fastopen::DEFAULT_SYSCTL
 }
 
 fn yes() -> bool {
@@ -261,6 +270,7 @@ impl TcpConfig {
             check_synrecv_tsecr: true,
             syn_queue_full_ge: false,
             fixed_isn: None,
+            fastopen: super::fastopen::DEFAULT_SYSCTL,
         }
     }
 

@@ -72,6 +72,13 @@ pub const FASTOPEN_PASSIVE: &str = "TCPFastOpenPassive";
 pub const FASTOPEN_PASSIVE_FAIL: &str = "TCPFastOpenPassiveFail";
 /// `LINUX_MIB_TCPFASTOPENCOOKIEREQD`: a SYN asked for a cookie.
 pub const FASTOPEN_COOKIE_REQD: &str = "TCPFastOpenCookieReqd";
+/// `LINUX_MIB_TCPFASTOPENACTIVEFAIL`: the SYN-ACK acknowledged only our SYN, not its data,
+/// which goes again after the handshake (`tcp_rcv_fastopen_synack`).
+pub const FASTOPEN_ACTIVE_FAIL: &str = "TCPFastOpenActiveFail";
+/// `LINUX_MIB_TCPFASTOPENLISTENOVERFLOW`: a valid Fast Open SYN found the listener's limit
+/// of pending Fast Open children reached and was handled as a plain SYN
+/// (`tcp_fastopen_queue_check`).
+pub const FASTOPEN_LISTEN_OVERFLOW: &str = "TCPFastOpenListenOverflow";
 
 /// A host's counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

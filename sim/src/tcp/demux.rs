@@ -105,6 +105,10 @@ impl TcpStack {
         if out == Outcome::Recycle {
             tcb.set_state(&mut env, TcpState::Closed);
         }
+        // tcp_fastopen_cache_set: keep the cookie a SYN-ACK brought for the next connection.
+        if let Some(cookie) = tcb.fo_cookie_rcvd.take() {
+            self.fastopen_cookies.set(*tcb.remote.ip(), &cookie);
+        }
         tcb.trace_after(ctx);
         self.after_conn(ctx, id);
         Some(out)

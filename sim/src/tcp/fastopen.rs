@@ -8,6 +8,9 @@
 //!   the TCP metrics cache) and sends it with data in the next SYN.
 //! * `net.ipv4.tcp_fastopen` bits gate each side; Linux ≥ 3.13 defaults to 0x1 (client only).
 
+use super::counters;
+use super::tcb::{Env, Tcb};
+use crate::wire::TcpRepr;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -156,6 +159,58 @@ impl CookieCache {
     pub fn set(&mut self, server: Ipv4Addr, cookie: &[u8]) {
         if (4..=16).contains(&cookie.len()) {
             self.cookies.insert(server, cookie.to_vec());
+        }
+    }
+}
+
+/// What a listener's Fast Open decision needs besides the SYN (`tcp_try_fastopen`'s view of
+/// the host and the listener).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenerFastOpen {
+    /// `net.ipv4.tcp_fastopen`.
+    pub sysctl: u32,
+    /// The listener's `TCP_FASTOPEN` value (`fastopenq.max_qlen`).
+    pub max_qlen: u32,
+    /// Fast Open children still waiting for their third ACK (`fastopenq.qlen`).
+    pub qlen: u32,
+    /// The host's cookie key.
+    pub key: [u8; 16],
+}
+
+/// `tcp_try_fastopen` for a request sock `tcb` just made from `seg`: counts a cookie
+/// request; a valid cookie (with the listener's queue not full, `tcp_fastopen_queue_check`)
+/// makes `tcb` a Fast Open child that takes the SYN's data at once (`tcp_fastopen_add_skb`),
+/// so the SYN-ACK acknowledges it; a missing or stale cookie puts a fresh one in the SYN-ACK.
+/// Returns true when the data was accepted.
+pub(crate) fn try_fastopen(tcb: &mut Tcb, env: &mut Env, fo: ListenerFastOpen, seg: &TcpRepr) -> bool {
+    let option = seg.options.fast_open.as_deref();
+    if option.is_some_and(<[u8]>::is_empty) {
+        env.count(counters::FASTOPEN_COOKIE_REQD);
+    }
+    let mut decision = server_syn(fo.sysctl, fo.max_qlen, &fo.key, *tcb.remote.ip(), *tcb.local.ip(), option);
+    if decision == ServerSyn::Accept && fo.qlen >= fo.max_qlen {
+        env.count(counters::FASTOPEN_LISTEN_OVERFLOW);
+        decision = ServerSyn::Ignore;
+    }
+    match decision {
+        ServerSyn::Ignore => false,
+        ServerSyn::SendCookie { cookie, stale } => {
+            if stale {
+                env.count(counters::FASTOPEN_PASSIVE_FAIL);
+            }
+            tcb.fo_option = Some(cookie.to_vec());
+            false
+        }
+        ServerSyn::Accept => {
+            env.count(counters::FASTOPEN_PASSIVE);
+            tcb.fastopen_child = true;
+            let room = tcb.free_space() as usize;
+            let data = &seg.payload[..seg.payload.len().min(room)];
+            let (taken, _, _) = tcb.queue_data(tcb.rcv_nxt, data);
+            if taken > 0 {
+                tcb.data_recv_event(env, taken);
+            }
+            true
         }
     }
 }

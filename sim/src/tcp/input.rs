@@ -108,6 +108,8 @@ impl Tcb {
         self.rcv_wup = self.rcv_nxt;
         self.negotiate(env, seg, true);
         if f.ack() {
+            self.fo_cookie_rcvd = seg.options.fast_open.clone();
+            self.fastopen_synack(env, seg.ack);
             self.snd_una = seg.ack;
             self.snd_wnd = u32::from(seg.window);
             self.max_snd_wnd = self.snd_wnd;
@@ -128,6 +130,32 @@ impl Tcb {
             self.send_syn(env, true);
         }
         None
+    }
+
+    /// `tcp_rcv_fastopen_synack`: a SYN-ACK acknowledging the data our SYN carried frees it
+    /// (TCPFastOpenActive); one acknowledging only the SYN means the server did not take
+    /// it (no Fast Open, or a stale cookie), so it is sent again as ordinary data right after
+    /// the handshake (TCPFastOpenActiveFail). A retransmitted SYN never carries data.
+    fn fastopen_synack(&mut self, env: &mut Env, ack: u32) {
+        if self.syn_data == 0 {
+            return;
+        }
+        let data_start = self.iss.wrapping_add(1);
+        let acked = seq::dist(data_start, ack).min(self.syn_data);
+        if acked > 0 {
+            env.count(counters::FASTOPEN_ACTIVE);
+            let n = (acked as usize).min(self.snd_buf.len());
+            self.snd_buf.drain(..n);
+            self.snd_buf_seq = self.snd_buf_seq.wrapping_add(n as u32);
+            self.bytes_acked += n as u64;
+        }
+        if acked < self.syn_data {
+            if acked == 0 {
+                env.count(counters::FASTOPEN_ACTIVE_FAIL);
+            }
+            self.snd_nxt = ack;
+            self.snd_max = ack;
+        }
     }
 
     /// RTT sample from the handshake (`tcp_synack_rtt_meas` / SYN acked in `tcp_ack`): the
@@ -251,7 +279,10 @@ impl Tcb {
                 }
                 return Outcome::Done(Some(DropReason::Unacceptable));
             }
-            self.snd_una = seg.ack;
+            // The third ACK acknowledges our SYN; a Fast Open child may already have sent
+            // data, which the same ACK may cover too (handled as an ordinary ACK below).
+            let syn_acked = self.iss.wrapping_add(1);
+            self.snd_una = syn_acked;
             self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
             self.max_snd_wnd = self.snd_wnd;
             self.snd_wl1 = seg.seq;
@@ -259,6 +290,14 @@ impl Tcb {
             self.handshake_rtt(env, seg);
             self.set_state(env, TcpState::Established);
             self.established(env);
+            if self.snd_max != syn_acked {
+                if seq::gt(seg.ack, syn_acked) && !self.process_ack(env, seg) {
+                    return Outcome::Done(Some(DropReason::Unacceptable));
+                }
+                if self.snd_una != self.snd_max {
+                    self.arm_rto(env);
+                }
+            }
             if !self.passive {
                 let sock = self.id;
                 env.ctx.notify(Notice::Connected { sock });

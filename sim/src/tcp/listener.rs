@@ -3,6 +3,7 @@
 //! listener; it moves to the accept queue when the final ACK arrives.
 
 use super::counters;
+use super::fastopen;
 use super::output::{emit, reset_for};
 use super::stack::TcpStack;
 use super::tcb::{Env, Tcb, TS_LEN};
@@ -47,6 +48,9 @@ pub struct Listener {
     pub last_overflow: Option<Instant>,
     /// The pre-2025 `>=` SYN-queue-full test ([`crate::tcp::TcpConfig::syn_queue_full_ge`]).
     pub syn_queue_full_ge: bool,
+    /// The `TCP_FASTOPEN` socket option: the most Fast Open children that may wait for their
+    /// third ACK at once (`fastopenq.max_qlen`); 0 = Fast Open off on this listener.
+    pub fastopen_qlen: u32,
     last_lens: (u32, u32),
 }
 
@@ -65,6 +69,7 @@ impl Listener {
             ehash_secret: 0,
             last_overflow: None,
             syn_queue_full_ge: false,
+            fastopen_qlen: 0,
             last_lens: (0, 0),
         }
     }
@@ -264,6 +269,8 @@ impl TcpStack {
             self.send_cookie_synack(ctx, lid, local, remote, seg);
             return None;
         }
+        // tcp_try_fastopen's inputs: the listener's pending Fast Open children.
+        let fo_pending = self.fastopen_pending(lid);
         // A request sock: the child in SYN-RECEIVED with timer TCP_TIMEOUT_INIT.
         let mut tcb = self.passive_child(ctx, lid, local, remote);
         let (id, adv_mss) = (tcb.id, self.adv_mss());
@@ -279,6 +286,9 @@ impl TcpStack {
         tcb.snd_wnd = u32::from(seg.window);
         tcb.snd_wl1 = seg.seq;
         tcb.set_state(&mut env, TcpState::SynReceived);
+        if fastopen::try_fastopen(&mut tcb, &mut env, fo_pending, seg) {
+            listen_event(env.ctx, lid, remote, ListenAction::FastOpen { sock: id, bytes: seg.payload.len() as u32 });
+        }
         tcb.send_syn(&mut env, true);
         tcb.arm_synack_timer(&mut env);
         tcb.opened_at = env.now();
@@ -288,19 +298,36 @@ impl TcpStack {
         None
     }
 
+    /// The host and listener state a Fast Open SYN is judged by.
+    fn fastopen_pending(&self, lid: SockId) -> fastopen::ListenerFastOpen {
+        // Accepted children have no parent any more but still count until their third ACK.
+        let port = self.listeners.get(&lid).map(|l| l.local.port());
+        let qlen = self
+            .conns
+            .values()
+            .filter(|t| t.fastopen_child && t.state == TcpState::SynReceived && Some(t.local.port()) == port)
+            .count() as u32;
+        fastopen::ListenerFastOpen {
+            sysctl: self.cfg.fastopen,
+            max_qlen: self.listeners.get(&lid).map_or(0, |l| l.fastopen_qlen),
+            qlen,
+            key: self.fastopen_key.unwrap_or_default(),
+        }
+    }
+
     /// Keep a child's listener queues in step with its state: SYN-RECEIVED ⇒ SYN queue;
     /// synchronized ⇒ accept queue (TcpPassiveOpens, AcceptReady); CLOSED ⇒ neither. Each
     /// move is traced as an `EventKind::Listen`.
     pub(crate) fn sync_child(&mut self, ctx: &mut StackCtx, id: SockId) {
         let Some(tcb) = self.conns.get(&id) else { return };
         let Some(lid) = tcb.parent else { return };
-        let (state, peer) = (tcb.state, tcb.remote);
+        let (state, peer, fastopen_child) = (tcb.state, tcb.remote, tcb.fastopen_child);
         let Some(l) = self.listeners.get_mut(&lid) else { return };
         let in_syn = l.syn_queue.contains(&id);
         let in_acc = l.accept_queue.contains(&id);
         let mut ready = false;
         match state {
-            TcpState::SynReceived => {
+            TcpState::SynReceived if !fastopen_child => {
                 if !in_syn {
                     l.syn_queue.push(id);
                     listen_event(ctx, lid, peer, ListenAction::SynQueued { sock: id });
@@ -318,7 +345,9 @@ impl TcpStack {
                 if !in_acc {
                     l.accept_queue.push_back(id);
                     ready = true;
-                    listen_event(ctx, lid, peer, ListenAction::Established { sock: id, cookie: !in_syn });
+                    if !fastopen_child {
+                        listen_event(ctx, lid, peer, ListenAction::Established { sock: id, cookie: !in_syn });
+                    }
                 }
             }
         }

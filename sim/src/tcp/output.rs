@@ -13,6 +13,9 @@ use crate::trace::TimerKind;
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, Transport};
 use std::net::SocketAddrV4;
 
+/// `MAX_TCP_OPTION_SPACE`: the most option bytes a TCP header can carry (RFC 9293 §3.1).
+pub const MAX_TCP_OPTION_SPACE: u16 = 40;
+
 /// Put a TCP segment on the way to the IP layer (DF set: PMTU discovery is on,
 /// `ip_no_pmtu_disc=0`).
 pub fn emit(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr) {
@@ -62,6 +65,8 @@ impl Tcb {
             // in a SYN-ACK, only if the SYN offered it.
             let synack = flags.ack();
             options.mss = Some(self.adv_mss);
+            // tcp_syn_options / tcp_synack_options: the Fast Open cookie or cookie request.
+            options.fast_open = self.fo_option.take();
             let want_ts = if synack { self.ts_ok } else { env.cfg.timestamps };
             let want_sack = if synack { self.sack_ok } else { env.cfg.sack };
             let want_ws = if synack { self.wscale_ok } else { env.cfg.window_scaling };
@@ -126,20 +131,34 @@ impl Tcb {
         self.send_segment(env, TcpFlags::RST | TcpFlags::ACK, self.snd_nxt, Vec::new());
     }
 
-    /// Send (or resend) our SYN or SYN-ACK. The ISN never changes ([E2]).
+    /// Send (or resend) our SYN or SYN-ACK. The ISN never changes ([E2]). A first SYN with a
+    /// Fast Open cookie also carries the start of the send buffer (RFC 7413 §3;
+    /// `tcp_send_syn_data`): at most the MSS less `MAX_TCP_OPTION_SPACE` (40) bytes, so
+    /// 1420 at MTU 1500. Retransmitted SYNs are plain ([`Tcb::fo_option`]).
     pub fn send_syn(&mut self, env: &mut Env, synack: bool) {
         let flags = if synack { TcpFlags::SYN | TcpFlags::ACK } else { TcpFlags::SYN };
         let flags = flags | self.ecn_syn_flags(env, synack);
-        self.send_segment(env, flags, self.iss, Vec::new());
-        self.snd_nxt = self.iss.wrapping_add(1);
+        let payload = if std::mem::take(&mut self.syn_data_wanted) && !synack {
+            let room = usize::from(self.adv_mss.saturating_sub(MAX_TCP_OPTION_SPACE));
+            let data: Vec<u8> = self.snd_buf.iter().take(room).copied().collect();
+            self.syn_data = data.len() as u32;
+            data
+        } else {
+            Vec::new()
+        };
+        let len = payload.len() as u32;
+        self.send_segment(env, flags, self.iss, payload);
+        self.snd_nxt = self.iss.wrapping_add(1).wrapping_add(len);
         self.snd_max = seq::max(self.snd_max, self.snd_nxt);
     }
 
+    /// Data may go out in the synchronized states, and in SYN-RECEIVED for a Fast Open child
+    /// (`tcp_passive_fastopen`: the response may leave before the third ACK, RFC 7413 §3).
     fn output_allowed(&self) -> bool {
         matches!(
             self.state,
             TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::Closing | TcpState::LastAck
-        )
+        ) || (self.state == TcpState::SynReceived && self.fastopen_child)
     }
 
     /// Nagle's test for a partial segment (`tcp_nagle_test`/`tcp_nagle_check`): a FIN always

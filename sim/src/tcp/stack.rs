@@ -4,6 +4,7 @@
 
 use super::config::TcpConfig;
 use super::counters::{self, Counters};
+use super::fastopen::{client_syn, ClientSyn, CookieCache};
 use super::info::TcpInfo;
 use super::listener::Listener;
 use super::tcb::{Env, Tcb};
@@ -28,6 +29,11 @@ pub struct TcpStack {
     /// RTT sample entered TIME-WAIT or closed from LAST-ACK); `tcp_peer_is_proven` for the
     /// last-quarter rule of `tcp_max_syn_backlog`.
     pub(crate) proven_peers: BTreeSet<Ipv4Addr>,
+    /// The server's Fast Open key (`tcp_fastopen_init_key_once`: drawn at random the first
+    /// time a listener enables Fast Open).
+    pub(crate) fastopen_key: Option<[u8; 16]>,
+    /// The client's Fast Open cookies, one per server (kept in the TCP metrics).
+    pub(crate) fastopen_cookies: CookieCache,
 }
 
 impl TcpStack {
@@ -41,6 +47,8 @@ impl TcpStack {
             by_tuple: BTreeMap::new(),
             counters: Counters::default(),
             proven_peers: BTreeSet::new(),
+            fastopen_key: None,
+            fastopen_cookies: CookieCache::default(),
         }
     }
 
@@ -152,6 +160,33 @@ impl TcpStack {
         local_ip: Ipv4Addr,
         remote: SocketAddrV4,
     ) -> Result<SockId, SockError> {
+        self.open(ctx, local_ip, remote, None).map(|(id, _)| id)
+    }
+
+    /// sendto(MSG_FASTOPEN) / connect() with `TCP_FASTOPEN_CONNECT` then write(): an active
+    /// open with `data` queued before the SYN (RFC 7413 §3). With Fast Open on for clients
+    /// (`net.ipv4.tcp_fastopen` & 0x1) and a cookie cached for the server, the SYN carries
+    /// the cookie and the data's start; without a cookie it carries an empty Fast Open
+    /// option asking for one, and the data waits for ESTABLISHED, as with Fast Open off
+    /// (`tcp_fastopen_cookie_check`, `tcp_send_syn_data`). Returns the socket and how many
+    /// bytes were queued (at most the send buffer).
+    pub fn connect_data(
+        &mut self,
+        ctx: &mut StackCtx,
+        local_ip: Ipv4Addr,
+        remote: SocketAddrV4,
+        data: &[u8],
+    ) -> Result<(SockId, usize), SockError> {
+        self.open(ctx, local_ip, remote, Some(data))
+    }
+
+    fn open(
+        &mut self,
+        ctx: &mut StackCtx,
+        local_ip: Ipv4Addr,
+        remote: SocketAddrV4,
+        data: Option<&[u8]>,
+    ) -> Result<(SockId, usize), SockError> {
         if remote.port() == 0 || remote.ip().is_unspecified() {
             return Err(SockError::InvalidArgument);
         }
@@ -165,16 +200,49 @@ impl TcpStack {
             parent: None,
         });
         let adv_mss = self.adv_mss();
+        let decision = data.map(|_| client_syn(self.cfg.fastopen, self.fastopen_cookies.get(*remote.ip())));
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
         let mut tcb = Tcb::new(&mut env, id, local, remote, adv_mss);
         Self::app(env.ctx, AppCall::Connect { sock: id, to: remote });
+        let mut queued = 0;
+        if let Some(data) = data {
+            queued = data.len().min(tcb.snd_cap as usize);
+            tcb.snd_buf.extend(&data[..queued]);
+            if queued > 0 {
+                Self::app(env.ctx, AppCall::Write { sock: id, bytes: queued as u32 });
+            }
+        }
+        match decision {
+            Some(ClientSyn::WithData(cookie)) => {
+                // An empty cookie here is TFO_CLIENT_NO_COOKIE: data without the option.
+                tcb.fo_option = (!cookie.is_empty()).then_some(cookie);
+                tcb.syn_data_wanted = queued > 0;
+            }
+            Some(ClientSyn::CookieRequest) => tcb.fo_option = Some(Vec::new()),
+            Some(ClientSyn::Plain) | None => {}
+        }
         env.count(counters::ACTIVE_OPENS);
         tcb.set_state(&mut env, TcpState::SynSent);
         tcb.send_syn(&mut env, false);
         tcb.arm_rto(&mut env);
         self.by_tuple.insert((local, remote), id);
         self.conns.insert(id, tcb);
-        Ok(id)
+        Ok((id, queued))
+    }
+
+    /// setsockopt(TCP_FASTOPEN, `qlen`) on a listener: accept data in SYNs carrying a valid
+    /// cookie, with at most `qlen` such children waiting for their third ACK (0 turns it
+    /// off). Needs the server bit of `net.ipv4.tcp_fastopen` (0x2) as well.
+    pub fn set_fastopen(&mut self, ctx: &mut StackCtx, listener: SockId, qlen: u32) -> Result<(), SockError> {
+        let l = self.listeners.get_mut(&listener).ok_or(SockError::BadSocket)?;
+        l.fastopen_qlen = qlen;
+        if qlen > 0 && self.fastopen_key.is_none() {
+            let mut key = [0u8; 16];
+            key[..8].copy_from_slice(&ctx.rng.next_u64().to_le_bytes());
+            key[8..].copy_from_slice(&ctx.rng.next_u64().to_le_bytes());
+            self.fastopen_key = Some(key);
+        }
+        Ok(())
     }
 
     /// accept(): the oldest connection in the listener's accept queue, if any.

@@ -207,6 +207,21 @@ pub struct Tcb {
     pub retrans_start: Option<Instant>,
     /// A segment was retransmitted during the handshake.
     pub handshake_retrans: bool,
+    /// The Fast Open option for our next SYN or SYN-ACK (RFC 7413 §4): `Some(vec![])` asks
+    /// for a cookie, `Some(cookie)` carries one. Taken by the first transmission only: Linux
+    /// sends retransmitted SYNs and SYN-ACKs without it (`tcp_send_syn_data` sets
+    /// `fo->cookie.len = -1` "for SYN retries"; `tcp_rtx_synack` passes no cookie).
+    pub fo_option: Option<Vec<u8>>,
+    /// Bytes of application data our first SYN carried (`tp->syn_data`); 0 if none.
+    pub syn_data: u32,
+    /// The next SYN carries data (a cached cookie, or `TFO_CLIENT_NO_COOKIE`).
+    pub syn_data_wanted: bool,
+    /// A passive Fast Open child (`tcp_fastopen_create_child`): accepted data in the SYN, sits
+    /// in the accept queue while still SYN-RECEIVED and may send before the third ACK
+    /// (`tcp_passive_fastopen`).
+    pub fastopen_child: bool,
+    /// The Fast Open cookie the peer's SYN-ACK carried, for the stack's cookie cache.
+    pub fo_cookie_rcvd: Option<Vec<u8>>,
     /// Congestion control.
     pub cc: Box<dyn CongestionControl>,
     /// Duplicate ACKs in a row.
@@ -344,6 +359,11 @@ impl Tcb {
             retransmits: 0,
             retrans_start: None,
             handshake_retrans: false,
+            fo_option: None,
+            syn_data: 0,
+            syn_data_wanted: false,
+            fastopen_child: false,
+            fo_cookie_rcvd: None,
             cc: new_cc(cfg.congestion, cfg.initial_cwnd, env.ctx.rng.next_u32()),
             dupacks: 0,
             recovery: None,

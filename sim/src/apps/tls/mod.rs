@@ -102,6 +102,10 @@ pub struct TlsClient {
     received: usize,
     pending: Vec<u8>,
     rng: crate::rng::Rng,
+    /// Open with TCP Fast Open, the ClientHello queued before the SYN.
+    fast_open: bool,
+    /// Connections still to make (a Fast Open client makes two: the first gets the cookie).
+    visits_left: u32,
 }
 
 impl TlsClient {
@@ -126,6 +130,58 @@ impl TlsClient {
             received: 0,
             pending: vec![],
             rng: crate::rng::Rng::new(0),
+            fast_open: false,
+            visits_left: 1,
+        }
+    }
+
+    /// Use TCP Fast Open: visit twice, the ClientHello sent with sendto(MSG_FASTOPEN). The
+    /// first connection only gets the server's cookie; the second carries the ClientHello in
+    /// its SYN, so the handshake costs one round trip less (RFC 7413 §3).
+    pub fn with_fast_open(mut self, on: bool) -> Self {
+        self.fast_open = on;
+        self.visits_left = if on { 2 } else { 1 };
+        self
+    }
+
+    /// The ClientHello (with early data for 0-RTT) and how many records of the server's
+    /// first flight answer it.
+    fn hello(&mut self, os: &mut Os) -> (Vec<u8>, usize) {
+        let mut hello = records::client_hello(&mut self.rng, self.version.offer(), &self.sni);
+        let flight = match self.version {
+            TlsVersion::Tls12 => 4, // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
+            TlsVersion::Tls13 => 6, // ServerHello, CCS, {EncryptedExtensions, Certificate, CertificateVerify, Finished}
+            TlsVersion::Tls13ZeroRtt => {
+                hello.extend(app_records(os, self.version, self.request_bytes));
+                4 // ServerHello, CCS, {EncryptedExtensions, Finished}: no certificate on resumption
+            }
+        };
+        (hello, flight)
+    }
+
+    /// One visit: a new connection and a fresh handshake.
+    fn visit(&mut self, os: &mut Os) {
+        self.started = os.now;
+        self.reader = RecordReader::default();
+        self.received = 0;
+        self.pending.clear();
+        self.phase = ClientPhase::Connecting;
+        let opened = if self.fast_open {
+            let (hello, flight) = self.hello(os);
+            os.tcp_connect_data(self.server, &hello).map(|(s, n)| {
+                self.pending = hello[n..].to_vec();
+                self.phase = ClientPhase::ServerFlight(flight);
+                s
+            })
+        } else {
+            os.tcp_connect(self.server)
+        };
+        match opened {
+            Ok(s) => {
+                os.tcp_set_nodelay(s, true);
+                self.sock = Some(s);
+            }
+            Err(e) => os.note(format!("connect() failed: {e}")),
         }
     }
 
@@ -188,6 +244,12 @@ impl TlsClient {
                         os.app_event(AppCall::Exchange { sock, latency: os.now - self.started });
                         self.phase = ClientPhase::Done;
                         os.tcp_close(sock);
+                        self.visits_left = self.visits_left.saturating_sub(1);
+                        if self.visits_left > 0 {
+                            os.note("Fast Open cookie kept; visiting again with the ClientHello in the SYN");
+                            self.visit(os);
+                            return;
+                        }
                     }
                 }
                 _ => {}
@@ -199,32 +261,18 @@ impl TlsClient {
 impl App for TlsClient {
     fn start(&mut self, os: &mut Os) {
         self.rng = crate::rng::Rng::new(os.random_u32() as u64);
-        self.started = os.now;
-        match os.tcp_connect(self.server) {
-            Ok(s) => {
-                os.tcp_set_nodelay(s, true);
-                self.sock = Some(s);
-            }
-            Err(e) => os.note(format!("connect() failed: {e}")),
-        }
+        self.visit(os);
     }
 
     fn on_notice(&mut self, os: &mut Os, n: &Notice) {
         let Some(sock) = self.sock else { return };
         match n {
-            Notice::Connected { sock: s } if *s == sock => {
-                let mut hello = records::client_hello(&mut self.rng, self.version.offer(), &self.sni);
-                let flight = match self.version {
-                    TlsVersion::Tls12 => 4, // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone
-                    TlsVersion::Tls13 => 6, // ServerHello, CCS, {EncryptedExtensions, Certificate, CertificateVerify, Finished}
-                    TlsVersion::Tls13ZeroRtt => {
-                        hello.extend(app_records(os, self.version, self.request_bytes));
-                        4 // ServerHello, CCS, {EncryptedExtensions, Finished}: no certificate on resumption
-                    }
-                };
+            Notice::Connected { sock: s } if *s == sock && self.phase == ClientPhase::Connecting => {
+                let (hello, flight) = self.hello(os);
                 self.send(os, hello);
                 self.phase = ClientPhase::ServerFlight(flight);
             }
+            Notice::Connected { sock: s } if *s == sock => write_all(os, sock, &mut self.pending),
             Notice::Writable { sock: s } if *s == sock => write_all(os, sock, &mut self.pending),
             Notice::Readable { sock: s } | Notice::PeerClosed { sock: s } if *s == sock => {
                 let mut got = vec![];
@@ -256,6 +304,7 @@ pub struct TlsServer {
     listener: Option<SockId>,
     conns: BTreeMap<SockId, ServerConn>,
     rng: crate::rng::Rng,
+    fast_open: bool,
 }
 
 impl TlsServer {
@@ -269,7 +318,14 @@ impl TlsServer {
             listener: None,
             conns: BTreeMap::new(),
             rng: crate::rng::Rng::new(0),
+            fast_open: false,
         }
+    }
+
+    /// setsockopt(TCP_FASTOPEN) on the listener.
+    pub fn with_fast_open(mut self, on: bool) -> Self {
+        self.fast_open = on;
+        self
     }
 
     fn first_flight(&mut self) -> Vec<u8> {
@@ -373,7 +429,12 @@ impl App for TlsServer {
     fn start(&mut self, os: &mut Os) {
         self.rng = crate::rng::Rng::new(os.random_u32() as u64);
         match os.tcp_listen(self.port, 511) {
-            Ok(l) => self.listener = Some(l),
+            Ok(l) => {
+                if self.fast_open {
+                    os.tcp_set_fastopen(l, 16);
+                }
+                self.listener = Some(l);
+            }
             Err(e) => os.note(format!("listen() failed: {e}")),
         }
     }
