@@ -156,3 +156,27 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_server_socket_ends_in_close_wait_and_every_client_socket_is_gone() {
+        let run = run_preset("close-wait-leak", &[], 1).unwrap();
+        let tb = tables(&run.trace);
+        let end = run.trace.end;
+        assert_eq!(tb.rows.len(), 8);
+        for r in &tb.rows {
+            assert_eq!(state_at(&r.server, end).map(|s| s.state), Some(TcpState::CloseWait));
+            assert_eq!(state_at(&r.client, end).map(|s| s.state), Some(TcpState::Closed));
+        }
+        assert_eq!(count_at(&tb.close_wait, end), 8);
+        assert_eq!(count_at(&tb.fin_wait_2, end), 0);
+        // Twelve seconds in, the clients of 0, 5 and 10 s have come and gone.
+        let t = Instant(12_000_000_000);
+        assert_eq!(count_at(&tb.close_wait, t), 3);
+        assert_eq!(count_at(&tb.fin_wait_2, t), 3);
+        assert_eq!(tb.rows.iter().filter(|r| state_at(&r.server, t).is_some()).count(), 3);
+    }
+}

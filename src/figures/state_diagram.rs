@@ -404,6 +404,22 @@ mod tests {
     }
 
     #[test]
+    fn sides_are_the_client_and_server_or_the_two_peers() {
+        let run = crate::figures::runner::run_preset("simultaneous-open", &[], 1).unwrap();
+        let trace = &run.trace;
+        assert_eq!((Side::Client.label(trace), Side::Client.letter(trace)), ("peer-a".to_string(), "A".to_string()));
+        assert_eq!((Side::Server.label(trace), Side::Server.letter(trace)), ("peer-b".to_string(), "B".to_string()));
+        assert_eq!(Side::Client.the_label(trace), "peer-a");
+        let run = crate::figures::runner::run_preset("handshake", &[], 1).unwrap();
+        let trace = &run.trace;
+        assert_eq!((Side::Client.label(trace), Side::Client.letter(trace)), ("client".to_string(), "C".to_string()));
+        assert_eq!(
+            (Side::Server.the_label(trace), Side::Server.letter(trace)),
+            ("the server".to_string(), "S".to_string())
+        );
+    }
+
+    #[test]
     fn states_do_not_overlap() {
         for a in TcpState::ALL {
             for b in TcpState::ALL {
