@@ -169,3 +169,21 @@ fn bind_to_a_port_in_use_fails_with_eaddrinuse() {
     assert_eq!(notes, ["connect() from port 5000 to 10.0.0.2:5000 failed: EADDRINUSE"]);
     assert_eq!(connections(&t, node(&t, "peer-a")).len(), 1);
 }
+
+#[test]
+fn every_kernel_profile_takes_the_same_simultaneous_paths() {
+    for kernel in ["linux", "linux-pre-6.5", "rfc"] {
+        let t = run("simultaneous-open", &[("kernel", kernel)]);
+        for host in ["peer-a", "peer-b"] {
+            let s = states(&stays(&t, conn(&t, host)));
+            assert_eq!(&s[..3], &[SynSent, SynReceived, Established], "{kernel} {host}");
+        }
+        let t = run("simultaneous-close", &[("kernel", kernel)]);
+        let time_wait_ms = if kernel == "rfc" { 240_000.0 } else { 60_000.0 };
+        for host in ["client", "server"] {
+            let s = stays(&t, conn(&t, host));
+            assert_eq!(&states(&s)[2..], &[FinWait1, Closing, TimeWait, Closed], "{kernel} {host}");
+            assert_eq!(ms_in(&s, TimeWait), time_wait_ms, "{kernel} {host}");
+        }
+    }
+}
