@@ -359,7 +359,8 @@ pub fn view(runs: &Runs, t: Instant) -> Html {
         <div class="ww-state-diagram">
             <div class="ww-sd-scroll" tabindex="0" role="group" aria-label="State diagram (scrolls sideways on narrow screens)">
             <svg viewBox={format!("0 0 {W} {H}")} role="img"
-                aria-label="RFC 9293 TCP state diagram with the client's and the server's current states marked; the list below says the same in words">
+                aria-label={format!("RFC 9293 TCP state diagram with {}'s and {}'s current states marked; the list below says the same in words",
+                    Side::Client.the_label(trace), Side::Server.the_label(trace))}>
                 <g aria-hidden="true">
                     { for arc_views }
                     { for state_views }
