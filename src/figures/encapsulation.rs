@@ -139,22 +139,30 @@ fn refusal(run: &Run) -> Option<String> {
 }
 
 /// Which limit set the segment size, in words: TCP_MAXSEG when the client's SYN offered less
-/// than the MTU allows, else the MTU.
+/// than the MTU allows, else the MTU (or the server's smaller offer).
 fn mss_limit(e: &Encapsulation, mtu: usize, user_mss: Option<usize>) -> String {
     let mtu_mss = mtu.saturating_sub(40);
-    let full = e.segments.iter().map(|x| x.payload).max().unwrap_or(0);
     let own = e.own_mss.map_or(mtu_mss, usize::from);
     let peer = e.peer_mss.map_or(mtu_mss, usize::from);
-    let ts =
-        if e.headers_of(Layer::Tcp) / e.segments.len().max(1) >= 32 { " − 12 bytes of timestamp option" } else { "" };
+    let ts = if e.headers_of(Layer::Tcp) / e.segments.len().max(1) >= 32 { 12 } else { 0 };
+    let cap = |m: usize| {
+        if ts > 0 {
+            format!(
+                "{m}, less 12 bytes for the timestamp option: at most {} bytes of data per segment",
+                m.saturating_sub(ts)
+            )
+        } else {
+            format!("at most {m} bytes of data per segment")
+        }
+    };
     if own < mtu_mss {
-        format!("TCP_MAXSEG: min({own}, MTU {mtu} − 40 = {mtu_mss}) = {own}{ts} → {full} bytes of data per segment")
+        format!("TCP_MAXSEG: min({own}, MTU {mtu} − 40 = {mtu_mss}) = {}", cap(own.min(peer)))
     } else {
         let ignored = match user_mss {
-            Some(u) => format!(" (TCP_MAXSEG {u} is not smaller, so it changes nothing)"),
+            Some(u) => format!(" (TCP_MAXSEG {} is not smaller, so it changes nothing)", u.max(88)),
             None => String::new(),
         };
-        format!("the MTU: {mtu} − 40 = {}{ts} → {full} bytes of data per segment{ignored}", own.min(peer))
+        format!("the MTU: {mtu} − 40 = {}{ignored}", cap(own.min(peer)))
     }
 }
 
