@@ -174,11 +174,11 @@ fn EncapView(props: &EncapProps) -> Html {
     let e = sent_data(&props.run.trace, 0);
     if e.segments.is_empty() {
         let msg = match refusal(&props.run) {
-            Some(note) if props.dns => format!(
-                "Nothing left the client: sendto() failed with EMSGSIZE (\"{note}\"). The query plus its 8-byte UDP \
-                 header and 20-byte IPv4 header is bigger than the {}-byte MTU, and DF is set, so IP may not cut it. \
-                 Clear \"Don't fragment\" to see it fragmented, or pad it less.",
-                props.mtu
+            Some(_) if props.dns => format!(
+                "Nothing left the client: sendto() failed with EMSGSIZE. The query plus its 8-byte UDP header and \
+                 20-byte IPv4 header is bigger than the {}-byte MTU, and DF is set, so IP may not cut it into \
+                 fragments. Clear \"Don't fragment\" to see it fragmented, or pad it less.",
+                format::thousands(props.mtu as u64)
             ),
             _ => "The client sent no data in this run.".to_string(),
         };
@@ -337,15 +337,25 @@ fn EncapView(props: &EncapProps) -> Html {
         });
         v
     } else {
-        let mut v = vec![
-            format!("Ethernet: the server's NIC checks and strips {} frames' 14-byte headers.", n),
-            format!("IPv4: the kernel checks each 20-byte header (checksum, destination) and strips it: {} packets.", n),
-            format!(
-                "TCP: {} segments are put back in order by sequence number into one byte stream of {} bytes; ACKs go back.",
-                n,
-                format::thousands(e.payload() as u64)
-            ),
-        ];
+        let mut v = if n == 1 {
+            vec![
+                "Ethernet: the server's NIC checks and strips the 14-byte header.".to_string(),
+                "IPv4: the kernel checks the 20-byte header (checksum, destination) and strips it.".to_string(),
+                format!(
+                    "TCP: the one segment's {} bytes go into the connection's byte stream; an ACK goes back.",
+                    format::thousands(e.payload() as u64)
+                ),
+            ]
+        } else {
+            vec![
+                format!("Ethernet: the server's NIC checks and strips {n} frames' 14-byte headers."),
+                format!("IPv4: the kernel checks each 20-byte header (checksum, destination) and strips it: {n} packets."),
+                format!(
+                    "TCP: {n} segments are put back in order by sequence number into one byte stream of {} bytes; ACKs go back.",
+                    format::thousands(e.payload() as u64)
+                ),
+            ]
+        };
         if props.tls {
             v.push(format!("TLS: the record is authenticated and decrypted; {tls_extra} bytes of record header, content type and tag are removed."));
         }
