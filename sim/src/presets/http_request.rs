@@ -6,6 +6,7 @@
 use super::{two_hosts, SERVER};
 use crate::apps::{dns::Record, http, AppSpec};
 use crate::params::{choice, flag, number, text, ParamSet, ParamSpec};
+use crate::scenario::ScenarioError;
 use crate::wire::Ipv4Addr;
 use std::net::SocketAddrV4;
 
@@ -112,6 +113,12 @@ pub const HTTP_REQUEST: super::Preset = super::Preset {
         s.stop_ms = 10_000.0;
         if p.choice("mode") == "dns" {
             let name = p.text("name").trim().to_string();
+            // RFC 1035 §2.3.1 / §3.1: say what is wrong with the name before anything runs.
+            crate::apps::dns::encode_name(&name).map_err(|why| ScenarioError::InvalidValue {
+                field: "DNS name".into(),
+                value: name.clone(),
+                why,
+            })?;
             s.apps = vec![
                 AppSpec::DnsServer {
                     host: "server".into(),
@@ -170,6 +177,13 @@ mod tests {
         assert_eq!(request_bytes(&set(&[("pad", "0"), ("tls", "on")])).len(), plain.len() + 22);
         let get = request_bytes(&set(&[("method", "GET"), ("body", ""), ("header", ""), ("path", " ")]));
         assert_eq!(get, b"GET / HTTP/1.1\r\nHost: 10.0.0.2\r\n\r\n");
+    }
+
+    #[test]
+    fn a_bad_dns_name_is_refused_with_the_reason() {
+        let err = (HTTP_REQUEST.build)(&set(&[("mode", "dns"), ("name", "bad_name.example")])).unwrap_err();
+        assert!(err.to_string().contains("letters, digits and hyphens"), "{err}");
+        assert!((HTTP_REQUEST.build)(&set(&[("mode", "dns"), ("name", "ok-name.example.")])).is_ok());
     }
 
     #[test]
