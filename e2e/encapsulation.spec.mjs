@@ -35,6 +35,7 @@ test('encapsulation: DNS mode wraps the query in an 8-byte UDP header', async ({
 test('encapsulation: a big query with DF clear is fragmented; with DF set it is refused', async ({ page }) => {
   await open(page, route.figure('encapsulation', 'mode=dns&request=3000&df=off'));
   const f = fig(page);
+  await expect(f.locator('.ww-enc-steps')).toContainText('3. IPv4 fragments');
   const rows = f.locator('.ww-enc-frags tbody tr');
   await expect(rows).toHaveCount(3);
   const cells = async (i) => (await rows.nth(i).locator('td').allTextContents());

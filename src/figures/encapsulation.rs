@@ -186,8 +186,15 @@ fn EncapView(props: &EncapProps) -> Html {
     }
     let server = sent_data(&props.run.trace, 1);
     let s = (*step).min(steps.len() - 1);
-    let (name, about) = steps[s];
     let fragmented = e.fragmented();
+    // A fragmented datagram is wrapped in IPv4 fragments, not one packet: name the step so.
+    let step_name = |i: usize| if fragmented && i == 2 { "IPv4 fragments" } else { steps[i].0 };
+    let name = step_name(s);
+    let about = if fragmented && s == 2 {
+        "The datagram is bigger than the MTU and DF is clear, so IP cuts it into fragments, each with its own IPv4 header, offset and MF flag (the table below). Only the first carries the UDP header."
+    } else {
+        steps[s].1
+    };
     let about = if s == 0 && props.tls {
         "With HTTPS, TLS seals the request in a record before write() sees it: a 5-byte header, the request, 1 byte of content type and a 16-byte authentication tag. TCP only ever sees the record."
     } else if s == 1 && fragmented {
@@ -285,7 +292,8 @@ fn EncapView(props: &EncapProps) -> Html {
         }
     });
 
-    let step_buttons = steps.iter().enumerate().map(|(i, (n, _))| {
+    let step_buttons = (0..steps.len()).map(|i| {
+        let n = step_name(i);
         let onclick = {
             let step = step.clone();
             Callback::from(move |_| step.set(i))
