@@ -1,10 +1,16 @@
 //! Encapsulation read back from a trace: how many bytes each layer adds to a frame, and how a
 //! sender's application bytes were cut into segments, each wrapped in TCP, IPv4 and Ethernet.
-//! Every number comes from the dissection of the captured frames.
+//! Every number comes from the dissection of the captured frames. A datagram IP fragmented
+//! (RFC 791 §3.2) shows as one entry per fragment, with its offset and MF flag.
 
 use crate::time::Instant;
 use crate::trace::{FrameId, NodeId, Trace};
+use crate::wire::ipv4::{IpProtocol, Ipv4Repr};
 use crate::wire::{dissect, Layer};
+
+const ETH_HEADER: usize = 14;
+const IPV4_HEADER: usize = 20;
+const UDP_HEADER: usize = 8;
 
 /// The bytes each layer of a frame occupies, outermost first (consecutive fields of one
 /// layer summed; trailing Ethernet padding counts as Ethernet).
@@ -33,6 +39,23 @@ pub struct Segment {
     pub payload: usize,
     /// Whole frame length (without preamble and FCS).
     pub len: usize,
+    /// The IPv4 header's Total Length (header and everything after it).
+    pub ip_len: usize,
+    /// Where this frame's IP payload sits in its datagram, if it is a fragment.
+    pub frag: Option<Fragment>,
+}
+
+/// One IPv4 fragment's place in its datagram (RFC 791 §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fragment {
+    /// Identification, shared by the fragments of one datagram.
+    pub ident: u16,
+    /// Fragment offset in bytes (the header field × 8).
+    pub offset: usize,
+    /// MF: more fragments follow.
+    pub more: bool,
+    /// Bytes of the datagram's payload (transport header included) this fragment carries.
+    pub data: usize,
 }
 
 /// A sender's data frames, in the order they left it.
@@ -42,6 +65,8 @@ pub struct Encapsulation {
     pub segments: Vec<Segment>,
     /// The maximum segment size the peer advertised in its SYN, if one was captured.
     pub peer_mss: Option<u16>,
+    /// The maximum segment size the sender advertised in its own SYN, if one was captured.
+    pub own_mss: Option<u16>,
 }
 
 impl Encapsulation {
@@ -56,6 +81,21 @@ impl Encapsulation {
     /// Header bytes of `layer` over all segments.
     pub fn headers_of(&self, layer: Layer) -> usize {
         self.segments.iter().flat_map(|s| s.layers.iter()).filter(|(l, _)| *l == layer).map(|(_, n)| n).sum()
+    }
+    /// Fragments of the datagram with identification `ident`, in offset order.
+    pub fn fragments(&self, ident: u16) -> Vec<Fragment> {
+        let mut v: Vec<Fragment> = self.segments.iter().filter_map(|s| s.frag).filter(|f| f.ident == ident).collect();
+        v.sort_by_key(|f| f.offset);
+        v
+    }
+    /// The IP payload length of a fragmented datagram once reassembled (offset + data of
+    /// the fragment without MF), if its last fragment was sent.
+    pub fn reassembled_len(&self, ident: u16) -> Option<usize> {
+        self.fragments(ident).iter().find(|f| !f.more).map(|f| f.offset + f.data)
+    }
+    /// True if any frame was a fragment.
+    pub fn fragmented(&self) -> bool {
+        self.segments.iter().any(|s| s.frag.is_some())
     }
     /// Headers as a share of all the bytes the frames carried, in percent.
     pub fn overhead_percent(&self) -> f64 {
@@ -80,16 +120,37 @@ pub fn sent_data(trace: &Trace, sender: NodeId) -> Encapsulation {
         }
         seen[x.frame as usize] = true;
         let d = dissect(&record.bytes);
+        let mss = d.fields.iter().find(|f| f.name == "Option: Maximum segment size").and_then(|f| {
+            let at = (f.bit_offset / 8) as usize + 2;
+            record.bytes.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+        });
         if x.from != sender {
-            if out.peer_mss.is_none() {
-                if let Some(f) = d.fields.iter().find(|f| f.name == "Option: Maximum segment size") {
-                    let at = (f.bit_offset / 8) as usize + 2;
-                    out.peer_mss = record.bytes.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-                }
-            }
+            out.peer_mss = out.peer_mss.or(mss);
             continue;
         }
-        let layers = layer_bytes(&record.bytes);
+        out.own_mss = out.own_mss.or(mss);
+        let mut layers = layer_bytes(&record.bytes);
+        let ip = record.bytes.get(ETH_HEADER..).and_then(|b| Ipv4Repr::parse(b).ok()).map(|(ip, _)| ip);
+        let ip_len = record
+            .bytes
+            .get(ETH_HEADER + 2..ETH_HEADER + 4)
+            .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+        let frag = ip.filter(|ip| ip.is_fragment()).map(|ip| Fragment {
+            ident: ip.ident,
+            offset: usize::from(ip.frag_offset),
+            more: ip.more_frags,
+            data: ip_len.saturating_sub(IPV4_HEADER),
+        });
+        // The first fragment of a UDP datagram starts with the UDP header (RFC 768): count
+        // those 8 bytes as UDP, not as application data.
+        if let (Some(f), Some(ip)) = (frag, ip) {
+            if f.offset == 0 && ip.protocol == IpProtocol::UDP {
+                if let Some(i) = layers.iter().position(|(l, n)| *l == Layer::Payload && *n >= UDP_HEADER) {
+                    layers[i].1 -= UDP_HEADER;
+                    layers.insert(i, (Layer::Udp, UDP_HEADER));
+                }
+            }
+        }
         let payload = layers.iter().filter(|(l, _)| *l == Layer::Payload).map(|(_, n)| n).sum();
         if payload > 0 {
             out.segments.push(Segment {
@@ -98,6 +159,8 @@ pub fn sent_data(trace: &Trace, sender: NodeId) -> Encapsulation {
                 layers,
                 payload,
                 len: record.orig_len as usize,
+                ip_len,
+                frag,
             });
         }
     }

@@ -131,7 +131,7 @@ const ENCAPSULATION: &[ParamSpec] = &[
         1.0,
         "bytes",
         3000.0,
-        "Add spaces after the JSON until the request is this long (0: exactly as typed).",
+        "Add spaces after the JSON until the request is this long (0: exactly as typed). DNS mode: pad the query with EDNS(0) padding to this size.",
     ),
     number(
         "mtu",
@@ -143,6 +143,30 @@ const ENCAPSULATION: &[ParamSpec] = &[
         1500.0,
         "Largest IP packet the link carries; the MSS is the MTU minus 40 (minus 12 more for timestamps).",
     ),
+    choice(
+        "mode",
+        "Carry",
+        &["http", "dns"],
+        "http",
+        "http: the HTTP request over TCP; dns: a DNS query for the name below over UDP, padded to the size above.",
+    ),
+    number(
+        "mss",
+        "MSS (TCP_MAXSEG)",
+        0.0,
+        1460.0,
+        1.0,
+        "bytes",
+        0.0,
+        "0: follow the MTU. Otherwise the client calls setsockopt(TCP_MAXSEG) before connect(): its SYN offers this MSS and its segments carry at most this minus 12 bytes (88 at least).",
+    ),
+    flag(
+        "df",
+        "Don't fragment (DF)",
+        true,
+        "For the DNS query: set, a datagram bigger than the MTU is refused (EMSGSIZE); clear, IP cuts it into fragments. TCP keeps DF set and sizes its segments to fit.",
+    ),
+    text("name", "DNS name", 253, "api.example.com", "The name the DNS query asks for (type A). Applied when you leave the box or press Enter."),
 ];
 
 const HOP_BY_HOP: &[ParamSpec] = &[

@@ -62,6 +62,35 @@ pub fn query(id: u16, name: &[u8]) -> Vec<u8> {
     m
 }
 
+/// EDNS(0) option code of Padding (RFC 7830 §3).
+pub const EDNS_PADDING: u16 = 12;
+/// Bytes an OPT pseudo-record (RFC 6891 §6.1.2) with one empty Padding option adds: root
+/// name 1, TYPE 2, CLASS 2, TTL 4, RDLEN 2, option code 2, option length 2.
+pub const PADDED_EXTRA: usize = 15;
+
+/// A query for `name` (as [`query`]) padded to `pad_to` bytes with an EDNS(0) Padding option
+/// (RFC 7830 §3; RFC 8467 pads encrypted queries to a multiple of 128): an OPT record
+/// (RFC 6891 §6.1.2: root name, type 41, CLASS = our UDP payload size 1232, TTL 0) whose
+/// only option is `pad` zero bytes, ARCOUNT 1. A `pad_to` no larger than the plain query
+/// leaves it plain; otherwise the result is `max(pad_to, plain + 15)` bytes long, capped at
+/// the 65 507 bytes one UDP datagram carries.
+pub fn padded_query(id: u16, name: &[u8], pad_to: usize) -> Vec<u8> {
+    let mut m = query(id, name);
+    if pad_to <= m.len() {
+        return m;
+    }
+    let pad = pad_to.min(65_507).saturating_sub(m.len() + PADDED_EXTRA);
+    m[11] = 1; // ARCOUNT 1
+    m.extend([0, 0, 41]); // root, TYPE OPT
+    m.extend(1232u16.to_be_bytes()); // CLASS: requestor's UDP payload size
+    m.extend([0, 0, 0, 0]); // extended RCODE, version 0, flags
+    m.extend(((4 + pad) as u16).to_be_bytes()); // RDLEN
+    m.extend(EDNS_PADDING.to_be_bytes());
+    m.extend((pad as u16).to_be_bytes());
+    m.extend(std::iter::repeat_n(0u8, pad));
+    m
+}
+
 /// Parse a query: (id, question name bytes, whole question section).
 fn parse_query(m: &[u8]) -> Option<(u16, Vec<u8>, usize)> {
     if m.len() < 12 || m[2] & 0x80 != 0 || u16::from_be_bytes([m[4], m[5]]) != 1 {
@@ -108,6 +137,8 @@ pub struct DnsClient {
     sock: Option<SockId>,
     sent_at: Instant,
     answered: bool,
+    pad_to: usize,
+    dont_frag: bool,
 }
 
 impl DnsClient {
@@ -123,15 +154,26 @@ impl DnsClient {
             sock: None,
             sent_at: Instant::ZERO,
             answered: false,
+            pad_to: 0,
+            dont_frag: true,
         }
+    }
+
+    /// Pad each query to `pad_to` bytes with EDNS(0) Padding ([`padded_query`]) and send it
+    /// with DF set (`IP_PMTUDISC_DO`: a datagram larger than the MTU is refused with EMSGSIZE)
+    /// or clear (`IP_PMTUDISC_DONT`: IP fragments it, RFC 791 §3.2).
+    pub fn with_padding(mut self, pad_to: u32, dont_frag: bool) -> Self {
+        self.pad_to = pad_to as usize;
+        self.dont_frag = dont_frag;
+        self
     }
 
     fn ask(&mut self, os: &mut Os) {
         let (Some(sock), Ok(name)) = (self.sock, encode_name(&self.name)) else { return };
         self.tries += 1;
         self.sent_at = os.now;
-        let q = query(self.id, &name);
-        if os.udp_send(sock, SocketAddrV4::new(self.server, 53), &q, true).is_ok() {
+        let q = padded_query(self.id, &name, self.pad_to);
+        if os.udp_send(sock, SocketAddrV4::new(self.server, 53), &q, self.dont_frag).is_ok() {
             os.note(format!("query {} A? (id 0x{:04x}, try {})", self.name, self.id, self.tries));
         }
         os.set_timer_in(self.timeout, self.tries as u64);
@@ -237,5 +279,28 @@ mod tests {
         let a2 = answer(&q2, &recs).unwrap();
         assert_eq!(a2[3] & 0x0f, 3);
         assert!(answer(&[1, 2, 3], &recs).is_none());
+    }
+
+    #[test]
+    fn padding_uses_an_edns_opt_record_and_reaches_the_asked_size() {
+        let name = encode_name("api.example.com").unwrap();
+        let plain = query(7, &name);
+        assert_eq!(plain.len(), 33);
+        assert_eq!(padded_query(7, &name, 0), plain);
+        assert_eq!(padded_query(7, &name, 33), plain);
+        let p = padded_query(7, &name, 3000);
+        assert_eq!(p.len(), 3000);
+        assert_eq!(&p[10..12], &[0, 1], "ARCOUNT 1");
+        assert_eq!(&p[33..36], &[0, 0, 41], "root name, TYPE OPT");
+        assert_eq!(u16::from_be_bytes([p[42], p[43]]) as usize, 3000 - 33 - 11, "RDLEN");
+        assert_eq!(u16::from_be_bytes([p[44], p[45]]), EDNS_PADDING);
+        assert_eq!(u16::from_be_bytes([p[46], p[47]]) as usize, 3000 - 33 - 15);
+        // Too little room for the OPT record: it still goes in, whole.
+        assert_eq!(padded_query(7, &name, 40).len(), 33 + PADDED_EXTRA);
+        assert_eq!(padded_query(7, &name, 1 << 20).len(), 65_507);
+        // The server still answers a padded query.
+        let recs = vec![Record { name: "api.example.com".into(), ip: Ipv4Addr::new(203, 0, 113, 7) }];
+        let a = answer(&p, &recs).unwrap();
+        assert_eq!(&a[a.len() - 4..], &[203, 0, 113, 7]);
     }
 }

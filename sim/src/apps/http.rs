@@ -115,6 +115,11 @@ pub struct MessageReader {
 }
 
 impl MessageReader {
+    /// The stream started with a TLS application-data record (so replies go sealed too).
+    pub fn sealed(&self) -> bool {
+        self.tls == Some(true)
+    }
+
     /// Add bytes; returns how many messages completed.
     pub fn feed(&mut self, data: &[u8]) -> usize {
         if data.is_empty() && self.tls.is_none() {

@@ -121,6 +121,21 @@ impl Os<'_> {
         Ok((s, n))
     }
 
+    /// setsockopt(TCP_MAXSEG, `user_mss`) on a new socket, then connect() to `to` (with
+    /// `data` queued before the SYN as [`Self::tcp_connect_data`] does, if given); see
+    /// [`crate::tcp::TcpStack::connect_maxseg`]. EINVAL outside 88..=32767.
+    pub fn tcp_connect_maxseg(
+        &mut self,
+        to: SocketAddrV4,
+        data: Option<&[u8]>,
+        user_mss: u16,
+    ) -> Result<(SockId, usize), SockError> {
+        let ip = self.ip;
+        let (s, n) = self.with_tcp(|t, c| t.connect_maxseg(c, ip, to, data, user_mss))?;
+        self.claimed.push(s);
+        Ok((s, n))
+    }
+
     /// setsockopt(TCP_FASTOPEN, `qlen`) on a listener.
     pub fn tcp_set_fastopen(&mut self, listener: SockId, qlen: u32) {
         let _ = self.with_tcp(|t, c| t.set_fastopen(c, listener, qlen));
@@ -209,6 +224,9 @@ impl Os<'_> {
 fn zero() -> f64 {
     0.0
 }
+fn yes() -> bool {
+    true
+}
 fn one() -> u32 {
     1
 }
@@ -255,6 +273,9 @@ pub enum AppSpec {
         /// RFC 7413): the first asks for a cookie, later ones carry the request in the SYN.
         #[serde(default)]
         fast_open: bool,
+        /// setsockopt(TCP_MAXSEG) before each connect() (88 to 32767), if set.
+        #[serde(default)]
+        max_seg: Option<u16>,
     },
     /// An HTTP/1.1 server answering every request with `response_bytes`.
     RpcServer {
@@ -338,6 +359,12 @@ pub enum AppSpec {
         /// Tries in all (resolv.conf `attempts`, default 2).
         #[serde(default = "dns::default_attempts")]
         attempts: u32,
+        /// Pad the query to this many bytes with EDNS(0) Padding (0: no padding).
+        #[serde(default)]
+        pad_to: u32,
+        /// DF on the query (`IP_PMTUDISC_DO`); clear lets IP fragment a large one.
+        #[serde(default = "yes")]
+        dont_frag: bool,
     },
     /// An authoritative DNS server on UDP port 53 with A records.
     DnsServer {
@@ -628,7 +655,10 @@ impl AppSpec {
     pub fn validate(&self, ctx: &str) -> Result<(), ScenarioError> {
         check_range(&format!("{ctx}.start_ms"), self.start_ms(), 0.0, crate::scenario::MAX_STOP_MS)?;
         match self {
-            AppSpec::RpcClient { requests, request_bytes, gap_ms, .. } => {
+            AppSpec::RpcClient { requests, request_bytes, gap_ms, max_seg, .. } => {
+                if let Some(m) = max_seg {
+                    check_range(&format!("{ctx}.max_seg"), f64::from(*m), 88.0, 32_767.0)?;
+                }
                 check_range(&format!("{ctx}.requests"), *requests as f64, 1.0, 1000.0)?;
                 check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 16_000_000.0)?;
                 check_range(&format!("{ctx}.gap_ms"), *gap_ms, 0.0, 600_000.0)
@@ -654,7 +684,8 @@ impl AppSpec {
                 check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 1_000_000.0)?;
                 check_range(&format!("{ctx}.reply_bytes"), *reply_bytes as f64, 0.0, 1_000_000.0)
             }
-            AppSpec::DnsClient { name, timeout_ms, attempts, .. } => {
+            AppSpec::DnsClient { name, timeout_ms, attempts, pad_to, .. } => {
+                check_range(&format!("{ctx}.pad_to"), f64::from(*pad_to), 0.0, 65_507.0)?;
                 dns::encode_name(name).map_err(|why| ScenarioError::InvalidValue {
                     field: format!("{ctx}.name"),
                     value: name.clone(),
@@ -774,11 +805,13 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
             gap_ms,
             request_payload,
             fast_open,
+            max_seg,
             ..
         } => Box::new(
             rpc::RpcClient::new(server, requests, request_bytes, reuse, nodelay, Duration::from_millis_f64(gap_ms))
                 .with_payload(request_payload)
-                .with_fast_open(fast_open),
+                .with_fast_open(fast_open)
+                .with_max_seg(max_seg),
         ),
         AppSpec::RpcServer { port, backlog, response_bytes, nodelay, fastopen_qlen, .. } => {
             Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay).with_fast_open(fastopen_qlen))
@@ -802,9 +835,10 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         AppSpec::Responder { port, request_bytes, reply_bytes, .. } => {
             Box::new(write_write_read::FixedResponder::new(port, request_bytes, reply_bytes))
         }
-        AppSpec::DnsClient { server, name, timeout_ms, attempts, .. } => {
-            Box::new(dns::DnsClient::new(server, name, Duration::from_millis_f64(timeout_ms), attempts))
-        }
+        AppSpec::DnsClient { server, name, timeout_ms, attempts, pad_to, dont_frag, .. } => Box::new(
+            dns::DnsClient::new(server, name, Duration::from_millis_f64(timeout_ms), attempts)
+                .with_padding(pad_to, dont_frag),
+        ),
         AppSpec::DnsServer { records, .. } => Box::new(dns::DnsServer::new(records)),
         AppSpec::Ping { dst, count, interval_ms, size, .. } => {
             Box::new(ping::Ping::new(dst, count, Duration::from_millis_f64(interval_ms), size))

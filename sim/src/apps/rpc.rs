@@ -69,6 +69,7 @@ pub struct RpcClient {
     outbox: Outbox,
     payload: Option<Vec<u8>>,
     fast_open: bool,
+    max_seg: Option<u16>,
 }
 
 impl RpcClient {
@@ -101,7 +102,14 @@ impl RpcClient {
             outbox: Outbox::default(),
             payload: None,
             fast_open: false,
+            max_seg: None,
         }
+    }
+
+    /// setsockopt(TCP_MAXSEG, `mss`) before every connect().
+    pub fn with_max_seg(mut self, mss: Option<u16>) -> Self {
+        self.max_seg = mss;
+        self
     }
 
     /// Open connections with sendto(MSG_FASTOPEN), the request queued before the SYN.
@@ -115,10 +123,16 @@ impl RpcClient {
         let opened = if self.request_in_syn() {
             // sendto(MSG_FASTOPEN): the request is queued before the SYN is built.
             let request = self.request();
-            os.tcp_connect_data(self.server, &request).map(|(s, n)| {
+            match self.max_seg {
+                Some(m) => os.tcp_connect_maxseg(self.server, Some(&request), m),
+                None => os.tcp_connect_data(self.server, &request),
+            }
+            .map(|(s, n)| {
                 self.outbox.push(request[n..].to_vec());
                 s
             })
+        } else if let Some(m) = self.max_seg {
+            os.tcp_connect_maxseg(self.server, None, m).map(|(s, _)| s)
         } else {
             os.tcp_connect(self.server)
         };
@@ -239,7 +253,10 @@ impl RpcServer {
         let mut got = vec![];
         let eof = drain(os, sock, &mut got);
         for _ in 0..reader.feed(&got) {
-            outbox.push(http::response(self.response_bytes as usize));
+            // A request that came in TLS records is answered in TLS records (RFC 8446 §5.2:
+            // after the handshake both directions carry application_data records).
+            let response = http::response(self.response_bytes as usize);
+            outbox.push(if reader.sealed() { http::tls_record::seal(&response) } else { response });
         }
         outbox.pump(os, sock);
         if eof {

@@ -52,6 +52,7 @@ pub const COLD_WARM: super::Preset = super::Preset {
                 nodelay: true,
             },
             AppSpec::RpcClient { fast_open: false, request_payload: None,
+                max_seg: None,
                 host: "client".into(),
                 server: SocketAddrV4::new(SERVER, 80),
                 start_ms: 0.0,

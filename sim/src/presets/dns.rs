@@ -51,6 +51,8 @@ pub const DNS: super::Preset = super::Preset {
                     start_ms: 1.0,
                     timeout_ms: 5000.0,
                     attempts: 2,
+                    pad_to: 0,
+                    dont_frag: true,
                 },
             ],
             faults: vec![],

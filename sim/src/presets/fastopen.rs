@@ -59,6 +59,7 @@ pub const TFO: super::Preset = super::Preset {
             AppSpec::RpcClient {
                 fast_open: true,
                 request_payload: None,
+                max_seg: None,
                 host: "client".into(),
                 server: SocketAddrV4::new(SERVER, 80),
                 start_ms: 10.0,

@@ -29,6 +29,7 @@ fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
         },
         AppSpec::RpcClient {
             fast_open: false,
+            max_seg: None,
             request_payload: None,
             host: "client".into(),
             server: SocketAddrV4::new(SERVER, port),

@@ -4,8 +4,10 @@
 //! encapsulation figure wraps and unwraps layer by layer.
 
 use super::{two_hosts, SERVER};
-use crate::apps::{http, AppSpec};
+use crate::apps::{dns::Record, http, AppSpec};
 use crate::params::{choice, flag, number, text, ParamSet, ParamSpec};
+use crate::scenario::ScenarioError;
+use crate::wire::Ipv4Addr;
 use std::net::SocketAddrV4;
 
 const PARAMS: &[ParamSpec] = &[
@@ -39,7 +41,38 @@ const PARAMS: &[ParamSpec] = &[
         1500.0,
         "Largest IP packet the link carries; the MSS follows it",
     ),
+    choice(
+        "mode",
+        "Carry",
+        &["http", "dns"],
+        "http",
+        "http: the HTTP request over TCP; dns: a DNS query for `name` over UDP, padded to `pad`",
+    ),
+    number(
+        "mss",
+        "TCP_MAXSEG",
+        0.0,
+        1460.0,
+        1.0,
+        "bytes",
+        0.0,
+        "setsockopt(TCP_MAXSEG) before connect(): caps the MSS the client advertises and sends with; 0: not set (below 88: 88)",
+    ),
+    flag(
+        "df",
+        "Don't fragment (DF)",
+        true,
+        "DNS mode: set DF on the query (IP_PMTUDISC_DO, too big: EMSGSIZE) or clear it (IP_PMTUDISC_DONT: IP fragments it)",
+    ),
+    text("name", "DNS name", 253, "api.example.com", "The name the DNS query asks for (type A)"),
 ];
+
+/// The TCP_MAXSEG value the client sets, if any (`mss` 0 is "not set"; 1 to 87 become 88,
+/// since `tcp_sock_set_maxseg` would refuse them).
+pub fn max_seg(p: &ParamSet) -> Option<u16> {
+    let v = p.num("mss").round();
+    (v >= 1.0).then(|| (v as u16).clamp(crate::tcp::tcb::MIN_MSS, crate::tcp::tcb::MAX_USER_MSS))
+}
 
 /// The request's bytes as the application hands them to TCP (sealed when `tls` is on).
 pub fn request_bytes(p: &ParamSet) -> Vec<u8> {
@@ -78,10 +111,38 @@ pub const HTTP_REQUEST: super::Preset = super::Preset {
         let mut s = two_hosts("http-request", 10.0, 100.0);
         s.links[0].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 10_000.0;
+        if p.choice("mode") == "dns" {
+            let name = p.text("name").trim().to_string();
+            // RFC 1035 §2.3.1 / §3.1: say what is wrong with the name before anything runs.
+            crate::apps::dns::encode_name(&name).map_err(|why| ScenarioError::InvalidValue {
+                field: "DNS name".into(),
+                value: name.clone(),
+                why,
+            })?;
+            s.apps = vec![
+                AppSpec::DnsServer {
+                    host: "server".into(),
+                    records: vec![Record { name: name.clone(), ip: Ipv4Addr::new(203, 0, 113, 10) }],
+                    start_ms: 0.0,
+                },
+                AppSpec::DnsClient {
+                    host: "client".into(),
+                    server: SERVER,
+                    name,
+                    start_ms: 0.0,
+                    timeout_ms: 5000.0,
+                    attempts: 1,
+                    pad_to: p.num("pad").round().clamp(0.0, 65_507.0) as u32,
+                    dont_frag: p.flag("df"),
+                },
+            ];
+            return Ok(s);
+        }
         let request = request_bytes(p);
         s.apps = vec![
             AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: 200, start_ms: 0.0, nodelay: true },
             AppSpec::RpcClient { fast_open: false,
+                max_seg: max_seg(p),
                 request_bytes: request.len() as u32,
                 request_payload: Some(request),
                 host: "client".into(),
@@ -116,6 +177,13 @@ mod tests {
         assert_eq!(request_bytes(&set(&[("pad", "0"), ("tls", "on")])).len(), plain.len() + 22);
         let get = request_bytes(&set(&[("method", "GET"), ("body", ""), ("header", ""), ("path", " ")]));
         assert_eq!(get, b"GET / HTTP/1.1\r\nHost: 10.0.0.2\r\n\r\n");
+    }
+
+    #[test]
+    fn a_bad_dns_name_is_refused_with_the_reason() {
+        let err = (HTTP_REQUEST.build)(&set(&[("mode", "dns"), ("name", "bad_name.example")])).unwrap_err();
+        assert!(err.to_string().contains("letters, digits and hyphens"), "{err}");
+        assert!((HTTP_REQUEST.build)(&set(&[("mode", "dns"), ("name", "ok-name.example.")])).is_ok());
     }
 
     #[test]

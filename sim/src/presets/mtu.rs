@@ -86,6 +86,7 @@ pub const PMTUD: super::Preset = super::Preset {
         s.apps = vec![
             AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
             AppSpec::RpcClient { fast_open: false, request_payload: None,
+                max_seg: None,
                 host: "client".into(),
                 server: SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 2), 80),
                 start_ms: 1.0,

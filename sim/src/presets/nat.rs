@@ -67,6 +67,7 @@ pub const NAT: super::Preset = super::Preset {
             apps: vec![
                 AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 443, backlog: 511, response_bytes: 900, start_ms: 0.0, nodelay: true },
                 AppSpec::RpcClient { fast_open: false, request_payload: None,
+                    max_seg: None,
                     host: "laptop".into(),
                     server: SocketAddrV4::new(Ipv4Addr::new(203, 0, 113, 80), 443),
                     start_ms: 1.0,
@@ -78,6 +79,7 @@ pub const NAT: super::Preset = super::Preset {
                 },
                 // Something on the internet tries to connect to the router's public address.
                 AppSpec::RpcClient { fast_open: false, request_payload: None,
+                    max_seg: None,
                     host: "server".into(),
                     server: SocketAddrV4::new(PUBLIC, 8080),
                     start_ms: 4.0 * p.num("rtt"),

@@ -47,9 +47,12 @@ impl Tcb {
     }
 
     /// The sending MSS: min(peer's MSS, our MTU-derived MSS), minus 12 with timestamps
-    /// (`tcp_sync_mss`; sheet §2.3: 1460 → 1448).
+    /// (`tcp_sync_mss`; sheet §2.3: 1460 → 1448). A TCP_MAXSEG value caps it as well:
+    /// `tcp_parse_options` keeps `mss_clamp = min(peer's MSS, user_mss)` and
+    /// `__tcp_mtu_to_mss` clamps to it before taking off the option bytes, so TCP_MAXSEG 536
+    /// with timestamps sends 524-byte segments.
     pub fn update_mss(&mut self, path_mss: u16) {
-        let base = self.peer_mss.min(path_mss);
+        let base = super::tcb::mss_clamp(self.user_mss, self.peer_mss.min(path_mss));
         let ts = if self.ts_ok { TS_LEN } else { 0 };
         self.mss = base.saturating_sub(ts).max(MIN_MSS - TS_LEN);
         self.ack.rcv_mss = self.ack.rcv_mss.min(u32::from(self.adv_mss));

@@ -160,7 +160,27 @@ impl TcpStack {
         local_ip: Ipv4Addr,
         remote: SocketAddrV4,
     ) -> Result<SockId, SockError> {
-        self.open(ctx, local_ip, remote, None).map(|(id, _)| id)
+        self.open(ctx, local_ip, remote, None, None).map(|(id, _)| id)
+    }
+
+    /// setsockopt(TCP_MAXSEG, `user_mss`) on a new socket, then connect() (with `data`
+    /// queued as [`Self::connect_data`] does, if given). Linux: `tcp_sock_set_maxseg`
+    /// refuses values below `TCP_MIN_MSS` (88) or above `MAX_TCP_WINDOW` (32767) with
+    /// EINVAL; `tcp_connect_init` then clamps `advmss` with `tcp_mss_clamp`, so the SYN's MSS
+    /// option (`tcp_advertise_mss`) is min(user_mss, MTU − 40), and the sending MSS is capped
+    /// by it too (see [`Tcb::update_mss`]). A value above MTU − 40 changes nothing.
+    pub fn connect_maxseg(
+        &mut self,
+        ctx: &mut StackCtx,
+        local_ip: Ipv4Addr,
+        remote: SocketAddrV4,
+        data: Option<&[u8]>,
+        user_mss: u16,
+    ) -> Result<(SockId, usize), SockError> {
+        if !(super::tcb::MIN_MSS..=super::tcb::MAX_USER_MSS).contains(&user_mss) {
+            return Err(SockError::InvalidArgument);
+        }
+        self.open(ctx, local_ip, remote, data, Some(user_mss))
     }
 
     /// sendto(MSG_FASTOPEN) / connect() with `TCP_FASTOPEN_CONNECT` then write(): an active
@@ -177,7 +197,7 @@ impl TcpStack {
         remote: SocketAddrV4,
         data: &[u8],
     ) -> Result<(SockId, usize), SockError> {
-        self.open(ctx, local_ip, remote, Some(data))
+        self.open(ctx, local_ip, remote, Some(data), None)
     }
 
     fn open(
@@ -186,6 +206,7 @@ impl TcpStack {
         local_ip: Ipv4Addr,
         remote: SocketAddrV4,
         data: Option<&[u8]>,
+        user_mss: Option<u16>,
     ) -> Result<(SockId, usize), SockError> {
         if remote.port() == 0 || remote.ip().is_unspecified() {
             return Err(SockError::InvalidArgument);
@@ -199,10 +220,13 @@ impl TcpStack {
             remote: Some(remote),
             parent: None,
         });
-        let adv_mss = self.adv_mss();
+        // tcp_connect_init: `advmss = tcp_mss_clamp(tp, dst_metric_advmss(dst))`.
+        let mtu_mss = self.adv_mss();
+        let adv_mss = super::tcb::mss_clamp(user_mss, mtu_mss);
         let decision = data.map(|_| client_syn(self.cfg.fastopen, self.fastopen_cookies.get(*remote.ip())));
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
         let mut tcb = Tcb::new(&mut env, id, local, remote, adv_mss);
+        (tcb.user_mss, tcb.path_mss) = (user_mss, mtu_mss);
         Self::app(env.ctx, AppCall::Connect { sock: id, to: remote });
         let mut queued = 0;
         if let Some(data) = data {

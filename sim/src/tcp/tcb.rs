@@ -32,6 +32,17 @@ pub const TS_LEN: u16 = 12;
 /// `TCP_MIN_MSS` (88): the smallest MSS Linux will use.
 pub const MIN_MSS: u16 = 88;
 
+/// `MAX_TCP_WINDOW` (32767): the largest TCP_MAXSEG value `tcp_sock_set_maxseg` accepts.
+pub const MAX_USER_MSS: u16 = 32_767;
+
+/// `tcp_mss_clamp`: `user_mss` if one is set and smaller than `mss`, else `mss`.
+pub fn mss_clamp(user_mss: Option<u16>, mss: u16) -> u16 {
+    match user_mss {
+        Some(u) if u < mss => u,
+        _ => mss,
+    }
+}
+
 /// What the stack handling a connection needs besides the connection itself.
 pub struct Env<'e, 'c> {
     /// The event context.
@@ -281,6 +292,9 @@ pub struct Tcb {
     pub ack_now_flag: bool,
     /// MSS allowed by the path MTU (MTU − 40; lowered by ICMP "fragmentation needed").
     pub path_mss: u16,
+    /// TCP_MAXSEG set before connect() (`tp->rx_opt.user_mss`): caps the MSS we advertise
+    /// and the one we send with (`tcp_connect_init`, `tcp_parse_options`); `None` if unset.
+    pub user_mss: Option<u16>,
 
     /// Payload bytes acknowledged by the peer (`tcpi_bytes_acked`).
     pub bytes_acked: u64,
@@ -393,6 +407,7 @@ impl Tcb {
             want_writable: false,
             ack_now_flag: false,
             path_mss: adv_mss,
+            user_mss: None,
             bytes_acked: 0,
             bytes_received: 0,
             total_retrans: 0,
