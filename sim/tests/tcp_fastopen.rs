@@ -172,3 +172,23 @@ fn data_in_a_syn_the_server_does_not_take_is_sent_again_after_the_handshake() {
     assert_eq!(counter(&t, "client", "TCPFastOpenActiveFail"), 2);
     assert_eq!(exchanges(&t).len(), 2);
 }
+
+#[test]
+fn a_syn_resent_as_the_synack_arrives_still_counts_the_data_it_first_carried() {
+    // At 1000 ms RTT the SYN's 1 s RTO fires just before the SYN-ACK arrives: a plain SYN
+    // goes out again, then the SYN-ACK acknowledges the first SYN's data
+    // (`tcp_rcv_fastopen_synack`: data already acked is not resent). This once looped for ever.
+    let t = run(&scenario(&[("rtt", "1000")])).unwrap();
+    let client_syns = syns(&t, "client", false);
+    assert_eq!(client_syns.len(), 4, "two SYNs, each resent once");
+    assert_eq!(client_syns[2].payload.len(), 120);
+    assert!(client_syns[3].payload.is_empty() && client_syns[3].options.fast_open.is_none());
+    let requests = sent(&t, "client").into_iter().filter(|(_, s)| s.payload.starts_with(b"POST ")).count();
+    assert_eq!(requests, 2, "the request after visit 1's handshake, and in visit 2's SYN; never again");
+    let ex = exchanges(&t);
+    assert_eq!(ex.len(), 2);
+    assert!((ex[0] - 2000.0).abs() < 1.0, "{ex:?}");
+    assert!((ex[1] - 1000.0).abs() < 1.0, "{ex:?}");
+    assert_eq!(counter(&t, "client", "TCPFastOpenActive"), 1);
+    assert_eq!(counter(&t, "client", "TCPFastOpenActiveFail"), 0);
+}

@@ -151,6 +151,12 @@ impl Tcb {
             self.snd_buf.drain(..n);
             self.snd_buf_seq = self.snd_buf_seq.wrapping_add(n as u32);
             self.bytes_acked += n as u64;
+            // A plain SYN resent after the RTO set SND.NXT back to ISS + 1, but the server
+            // took the first SYN's data: `tcp_ack` cleans it from the queue, and sending goes
+            // on after it.
+            let acked_end = data_start.wrapping_add(acked);
+            self.snd_nxt = seq::max(self.snd_nxt, acked_end);
+            self.snd_max = seq::max(self.snd_max, acked_end);
         }
         if acked < self.syn_data {
             if acked == 0 {

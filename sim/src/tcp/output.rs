@@ -230,8 +230,14 @@ impl Tcb {
             if self.in_cwnd_reduction() {
                 self.prr.out += 1;
             }
+            let before = self.snd_nxt;
             self.send_data(env, self.snd_nxt, len, carries_fin);
             sent_any = true;
+            if self.snd_nxt == before {
+                // Nothing left the buffer (SND.NXT outside it): stop rather than loop; the
+                // retransmission timer recovers.
+                break;
+            }
         }
         if sent_any {
             self.timers.cancel(env.ctx, self.id, TimerKind::Cork);
