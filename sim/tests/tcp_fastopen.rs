@@ -58,16 +58,9 @@ fn exchanges(t: &Trace) -> Vec<f64> {
         .collect()
 }
 
+/// A host's nstat counter at the end of the run.
 fn counter(t: &Trace, host: &str, name: &str) -> u64 {
-    let n = node(t, host);
-    t.events
-        .iter()
-        .rev()
-        .find_map(|e| match &e.kind {
-            EventKind::Counter { node, name: c, value } if *node == n && c == name => Some(*value),
-            _ => None,
-        })
-        .unwrap_or(0)
+    wirewise_sim::nstat::counter_at(t, node(t, host), name, t.end)
 }
 
 #[test]

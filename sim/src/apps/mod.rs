@@ -8,7 +8,6 @@ pub mod bulk;
 pub mod dns;
 pub mod h2mux;
 pub mod http;
-pub mod leaky;
 pub mod load;
 pub mod peer;
 pub mod ping;
@@ -294,6 +293,13 @@ pub enum AppSpec {
         /// at most this many pending (0 = off; the host also needs `tcp_fastopen` & 0x2).
         #[serde(default)]
         fastopen_qlen: u32,
+        /// The classic CLOSE-WAIT leak: answer every request, but when the client hangs up
+        /// (read() returns 0) return without calling close(). The kernel has ACKed the
+        /// client's FIN and moved the connection to CLOSE-WAIT (RFC 9293 §3.6); only close()
+        /// sends this side's FIN, so each forgotten connection stays there, holding its file
+        /// descriptor, for as long as the process lives.
+        #[serde(default)]
+        forgets_close: bool,
     },
     /// Sends `bytes` over one TCP connection as fast as TCP allows, then closes.
     BulkSend {
@@ -570,19 +576,6 @@ pub enum AppSpec {
         #[serde(default = "zero")]
         start_ms: f64,
     },
-    /// An HTTP/1.1 server that never closes a connection the client has closed, leaving it in
-    /// CLOSE-WAIT. See [`leaky`].
-    LeakyServer {
-        host: String,
-        #[serde(default = "http_port")]
-        port: u16,
-        #[serde(default = "default_backlog")]
-        backlog: u32,
-        #[serde(default = "rpc::default_response")]
-        response_bytes: u32,
-        #[serde(default = "zero")]
-        start_ms: f64,
-    },
 }
 
 fn default_accept_rate() -> f64 {
@@ -617,8 +610,7 @@ impl AppSpec {
             | AppSpec::Responder { host, .. }
             | AppSpec::H2Client { host, .. }
             | AppSpec::H2Server { host, .. }
-            | AppSpec::Peer { host, .. }
-            | AppSpec::LeakyServer { host, .. } => host,
+            | AppSpec::Peer { host, .. } => host,
         }
     }
 
@@ -646,8 +638,7 @@ impl AppSpec {
             | AppSpec::Responder { start_ms, .. }
             | AppSpec::H2Client { start_ms, .. }
             | AppSpec::H2Server { start_ms, .. }
-            | AppSpec::Peer { start_ms, .. }
-            | AppSpec::LeakyServer { start_ms, .. } => *start_ms,
+            | AppSpec::Peer { start_ms, .. } => *start_ms,
         }
     }
 
@@ -786,9 +777,6 @@ impl AppSpec {
                     _ => Ok(()),
                 }
             }
-            AppSpec::LeakyServer { response_bytes, .. } => {
-                check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
-            }
         }
     }
 }
@@ -813,9 +801,11 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
                 .with_fast_open(fast_open)
                 .with_max_seg(max_seg),
         ),
-        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, fastopen_qlen, .. } => {
-            Box::new(rpc::RpcServer::new(port, backlog, response_bytes, nodelay).with_fast_open(fastopen_qlen))
-        }
+        AppSpec::RpcServer { port, backlog, response_bytes, nodelay, fastopen_qlen, forgets_close, .. } => Box::new(
+            rpc::RpcServer::new(port, backlog, response_bytes, nodelay)
+                .with_fast_open(fastopen_qlen)
+                .forgetting_close(forgets_close),
+        ),
         AppSpec::BulkSend { to, bytes, congestion, .. } => {
             Box::new(bulk::BulkSend::new(to, bytes).with_congestion(congestion))
         }
@@ -892,9 +882,6 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         AppSpec::H2Server { port, response_bytes, .. } => Box::new(h2mux::H2Server::new(port, response_bytes)),
         AppSpec::Peer { port, peer, listen, reply, bytes, close, .. } => {
             Box::new(peer::Peer::new(port, peer, listen, bytes, close).replying(reply))
-        }
-        AppSpec::LeakyServer { port, backlog, response_bytes, .. } => {
-            Box::new(leaky::LeakyServer::new(port, backlog, response_bytes))
         }
     }
 }

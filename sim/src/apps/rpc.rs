@@ -232,6 +232,7 @@ pub struct RpcServer {
     response_bytes: u32,
     nodelay: bool,
     fastopen_qlen: u32,
+    forgets_close: bool,
     listener: Option<SockId>,
     conns: BTreeMap<SockId, (MessageReader, Outbox)>,
 }
@@ -239,12 +240,28 @@ pub struct RpcServer {
 impl RpcServer {
     /// A server on `port`.
     pub fn new(port: u16, backlog: u32, response_bytes: u32, nodelay: bool) -> Self {
-        RpcServer { port, backlog, response_bytes, nodelay, fastopen_qlen: 0, listener: None, conns: BTreeMap::new() }
+        RpcServer {
+            port,
+            backlog,
+            response_bytes,
+            nodelay,
+            fastopen_qlen: 0,
+            forgets_close: false,
+            listener: None,
+            conns: BTreeMap::new(),
+        }
     }
 
     /// setsockopt(TCP_FASTOPEN, `qlen`) on the listener (0 = off).
     pub fn with_fast_open(mut self, qlen: u32) -> Self {
         self.fastopen_qlen = qlen;
+        self
+    }
+
+    /// The CLOSE-WAIT leak (see [`super::AppSpec::RpcServer`]'s `forgets_close`): end of
+    /// stream is seen and nothing closes the socket.
+    pub fn forgetting_close(mut self, forgets: bool) -> Self {
+        self.forgets_close = forgets;
         self
     }
 
@@ -259,7 +276,7 @@ impl RpcServer {
             outbox.push(if reader.sealed() { http::tls_record::seal(&response) } else { response });
         }
         outbox.pump(os, sock);
-        if eof {
+        if eof && !self.forgets_close {
             os.tcp_close(sock);
             self.conns.remove(&sock);
         }

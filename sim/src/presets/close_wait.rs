@@ -36,7 +36,16 @@ pub const CLOSE_WAIT_LEAK: super::Preset = super::Preset {
         s.tcp = kernel(p);
         s.stop_ms = 10.0 + (clients - 1.0) * every * 1000.0 + AFTER_LAST_MS;
         s.apps = vec![
-            AppSpec::LeakyServer { host: "server".into(), port: 80, backlog: 511, response_bytes: 600, start_ms: 0.0 },
+            AppSpec::RpcServer {
+                forgets_close: true,
+                fastopen_qlen: 0,
+                host: "server".into(),
+                port: 80,
+                backlog: 511,
+                response_bytes: 600,
+                start_ms: 0.0,
+                nodelay: false,
+            },
             AppSpec::LoadClients {
                 host: "client".into(),
                 server: SocketAddrV4::new(SERVER, 80),

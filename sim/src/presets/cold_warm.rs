@@ -43,7 +43,7 @@ pub const COLD_WARM: super::Preset = super::Preset {
         s.snaplen = Some(128);
         s.tcp = TcpConfig { slow_start_after_idle: p.flag("ssai"), ..TcpConfig::linux() };
         s.apps = vec![
-            AppSpec::RpcServer { fastopen_qlen: 0,
+            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0,
                 host: "server".into(),
                 port: 80,
                 backlog: 511,

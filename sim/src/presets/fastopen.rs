@@ -48,6 +48,7 @@ pub const TFO: super::Preset = super::Preset {
         s.stop_ms = 300_000.0;
         s.apps = vec![
             AppSpec::RpcServer {
+                forgets_close: false,
                 fastopen_qlen: if server_on { FASTOPEN_QLEN } else { 0 },
                 host: "server".into(),
                 port: 80,

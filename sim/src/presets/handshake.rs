@@ -19,6 +19,7 @@ fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {
     s.stop_ms = 300_000.0;
     s.apps = vec![
         AppSpec::RpcServer {
+            forgets_close: false,
             fastopen_qlen: 0,
             host: "server".into(),
             port: 80,

@@ -140,7 +140,7 @@ pub const HTTP_REQUEST: super::Preset = super::Preset {
         }
         let request = request_bytes(p);
         s.apps = vec![
-            AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: 200, start_ms: 0.0, nodelay: true },
+            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: 200, start_ms: 0.0, nodelay: true },
             AppSpec::RpcClient { fast_open: false,
                 max_seg: max_seg(p),
                 request_bytes: request.len() as u32,

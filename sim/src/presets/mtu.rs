@@ -84,7 +84,7 @@ pub const PMTUD: super::Preset = super::Preset {
             r.clamp_mss = p.flag("clamp_mss");
         }
         s.apps = vec![
-            AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
+            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
             AppSpec::RpcClient { fast_open: false, request_payload: None,
                 max_seg: None,
                 host: "client".into(),

@@ -65,7 +65,7 @@ pub const NAT: super::Preset = super::Preset {
             }],
             links: vec![inside, outside],
             apps: vec![
-                AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 443, backlog: 511, response_bytes: 900, start_ms: 0.0, nodelay: true },
+                AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 443, backlog: 511, response_bytes: 900, start_ms: 0.0, nodelay: true },
                 AppSpec::RpcClient { fast_open: false, request_payload: None,
                     max_seg: None,
                     host: "laptop".into(),
@@ -93,7 +93,7 @@ pub const NAT: super::Preset = super::Preset {
             faults: vec![],
         };
         if forward {
-            s.apps.push(AppSpec::RpcServer { fastopen_qlen: 0, host: "laptop".into(), port: 8080, backlog: 16, response_bytes: 300, start_ms: 0.0, nodelay: true });
+            s.apps.push(AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "laptop".into(), port: 8080, backlog: 16, response_bytes: 300, start_ms: 0.0, nodelay: true });
         }
         if p.flag("ping") {
             s.apps.push(AppSpec::Ping { host: "laptop".into(), dst: Ipv4Addr::new(203, 0, 113, 80), count: 1, interval_ms: 1000.0, size: 56, start_ms: 2.0 * p.num("rtt") });

@@ -60,7 +60,7 @@ pub const RPC: super::Preset = super::Preset {
         s.links[0].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 300_000.0;
         s.apps = vec![
-            AppSpec::RpcServer { fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
+            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
             AppSpec::RpcClient { fast_open: false, request_payload: None,
                 max_seg: None,
                 host: "client".into(),

@@ -160,7 +160,7 @@ impl TcpStack {
         local_ip: Ipv4Addr,
         remote: SocketAddrV4,
     ) -> Result<SockId, SockError> {
-        self.open(ctx, local_ip, remote, None, None).map(|(id, _)| id)
+        self.open(ctx, SocketAddrV4::new(local_ip, 0), remote, None, None).map(|(id, _)| id)
     }
 
     /// setsockopt(TCP_MAXSEG, `user_mss`) on a new socket, then connect() (with `data`
@@ -180,7 +180,7 @@ impl TcpStack {
         if !(super::tcb::MIN_MSS..=super::tcb::MAX_USER_MSS).contains(&user_mss) {
             return Err(SockError::InvalidArgument);
         }
-        self.open(ctx, local_ip, remote, data, Some(user_mss))
+        self.open(ctx, SocketAddrV4::new(local_ip, 0), remote, data, Some(user_mss))
     }
 
     /// sendto(MSG_FASTOPEN) / connect() with `TCP_FASTOPEN_CONNECT` then write(): an active
@@ -197,13 +197,16 @@ impl TcpStack {
         remote: SocketAddrV4,
         data: &[u8],
     ) -> Result<(SockId, usize), SockError> {
-        self.open(ctx, local_ip, remote, Some(data), None)
+        self.open(ctx, SocketAddrV4::new(local_ip, 0), remote, Some(data), None)
     }
 
-    fn open(
+    /// The active open behind every connect(): from `local` (port 0: an ephemeral port,
+    /// `inet_hash_connect`; else a port bound first, which must be free, `inet_csk_get_port`),
+    /// with `data` queued before the SYN and an optional TCP_MAXSEG.
+    pub(super) fn open(
         &mut self,
         ctx: &mut StackCtx,
-        local_ip: Ipv4Addr,
+        local: SocketAddrV4,
         remote: SocketAddrV4,
         data: Option<&[u8]>,
         user_mss: Option<u16>,
@@ -211,8 +214,13 @@ impl TcpStack {
         if remote.port() == 0 || remote.ip().is_unspecified() {
             return Err(SockError::InvalidArgument);
         }
-        let port = self.pick_port(ctx).ok_or(SockError::AddrNotAvailable)?;
-        let local = SocketAddrV4::new(local_ip, port);
+        let port = match local.port() {
+            0 => self.pick_port(ctx).ok_or(SockError::AddrNotAvailable)?,
+            _ if local.ip().is_unspecified() => return Err(SockError::InvalidArgument),
+            p if self.port_used(p) => return Err(SockError::AddrInUse),
+            p => p,
+        };
+        let local = SocketAddrV4::new(*local.ip(), port);
         let id = ctx.new_socket(SockInfo {
             node: ctx.node,
             kind: SockKind::TcpConn,
