@@ -3,40 +3,78 @@
 //! more than ports / 60 s new connections per second, `connect()` starts failing with
 //! EADDRNOTAVAIL. A pool of kept-alive connections holds a few ports forever and never fails.
 //! The per-second port counts come from `wirewise_sim::tcp::ports` (a counting model of Linux's
-//! `__inet_hash_connect`); the ladder shows a real run of three requests on three new
-//! connections, each ending in TIME-WAIT on the client with a new source port.
+//! `__inet_hash_connect`); the lower chart and the ladder are a packet-level run (the
+//! `port-exhaustion` preset) with the range narrowed to 40 ports, where the simulated kernel
+//! itself refuses connect() with EADDRNOTAVAIL once every port is in TIME-WAIT.
 
-use super::runner::run_preset;
+use super::runner::{per_run, run_preset};
 use super::Runs;
 use crate::widgets::format;
 use crate::widgets::time_chart::{Chart, RefLine, Series};
 use wirewise_sim::params::ParamSet;
+use wirewise_sim::socket_states::count_in_state;
 use wirewise_sim::tcp::ports::{
-    max_connections_per_sec, simulate_ports, time_to_exhaustion_secs, ConnPolicy, PortSample, TIME_WAIT_SECS,
+    addr_not_available, max_connections_per_sec, simulate_ports, time_to_exhaustion_secs, ConnPolicy, PortSample,
+    TIME_WAIT_SECS,
 };
+use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
+use wirewise_sim::trace::{NodeId, Trace};
 use yew::prelude::*;
 
 /// What the figure simplifies.
-pub const FAITHFUL: &str = "The port counts are a per-second counting model of Linux's port choice \
+pub const FAITHFUL: &str = "The two upper charts are a per-second counting model of Linux's port choice \
      (__inet_hash_connect, ip_local_port_range, TIME-WAIT of 60 s, tcp_tw_reuse=2 so no reuse towards a remote \
-     server): each request's connection opens and closes within its second. It is not a packet-level run of \
-     thousands of connections; the ladder below is one, of three requests on three new connections. Not \
-     modelled: several destinations or source addresses, which each get the whole range again, and SO_REUSEADDR \
-     or tcp_tw_reuse=1.";
+     server): each request's connection opens and closes within its second. The lower chart and the ladder are a \
+     packet-level run of the simulated kernel with the range narrowed to 40 ports, so the same cliff comes after \
+     10 s instead of thousands of connections. Not modelled: several destinations or source addresses, which \
+     each get the whole range again, and SO_REUSEADDR or tcp_tw_reuse=1.";
 
 const RUN_SECS: u32 = 150;
 
-/// The ladder's run: three requests, each on a new connection.
+/// The packet-level run's fixed values: the range narrowed to 40 ports, 4 new connections a
+/// second for 20 s, so the ports run out at 10 s instead of after 28,232.
+const PACKET_RUN: [(&str, &str); 3] = [("ports", "40"), ("rate", "4"), ("seconds", "20")];
+
+/// The packet-level run (the `port-exhaustion` preset): every connection is real, and the
+/// kernel's port choice refuses connect() once the narrowed range is held in TIME-WAIT.
 pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
     let _ = params;
-    let pairs = [
-        ("rtt", "20".to_string()),
-        ("request", "200".to_string()),
-        ("response", "300".to_string()),
-        ("requests", "3".to_string()),
-    ];
-    Ok(Runs { main: run_preset("rpc", &pairs, seed)?, others: Vec::new() })
+    let pairs = PACKET_RUN.map(|(k, v)| (k, v.to_string()));
+    Ok(Runs { main: run_preset("port-exhaustion", &pairs, seed)?, others: Vec::new() })
+}
+
+/// The packet-level run's chart, built once per run: the client's sockets in TIME-WAIT and
+/// its connect() calls refused with EADDRNOTAVAIL, both counted over time.
+fn packet_chart(trace: &Trace) -> Chart {
+    let client = trace.nodes.iter().position(|n| n.name == "client").map(|i| i as NodeId);
+    let time_wait = client.map_or_else(Vec::new, |n| count_in_state(trace, n, TcpState::TimeWait));
+    let refused = client.map_or_else(Vec::new, |n| addr_not_available(trace, n));
+    let mut refused_steps = vec![(0u64, 0.0)];
+    refused_steps.extend(refused.iter().enumerate().map(|(i, t)| (t.0, (i + 1) as f64)));
+    let held = time_wait.last().map_or(0, |x| x.1);
+    let first = refused.first().map_or(String::new(), |t| {
+        format!(" From {}, every connect() fails with EADDRNOTAVAIL and no SYN leaves;", format::duration(t.0))
+    });
+    Chart::build(
+        format!("Packet by packet: {} ports, {} new connections a second", PACKET_RUN[0].1, PACKET_RUN[1].1),
+        "sockets",
+        vec![
+            Series {
+                name: "client sockets in TIME-WAIT",
+                class: "ww-tc-ssthresh",
+                points: time_wait.iter().map(|(t, n)| (t.0, f64::from(*n))).collect(),
+            },
+            Series { name: "connect() refused, total", class: "ww-tc-queue", points: refused_steps },
+        ],
+        Vec::new(),
+        Vec::new(),
+        trace.end.0,
+        format!(
+            "Each closed connection leaves its port in TIME-WAIT; {held} are held at the end.{first} {} refused in all.",
+            refused.len()
+        ),
+    )
 }
 
 fn chart(title: String, samples: &[PortSample], ports: u32, summary: String) -> Chart {
@@ -62,9 +100,9 @@ fn chart(title: String, samples: &[PortSample], ports: u32, summary: String) -> 
     )
 }
 
-/// The two charts and the ceiling.
+/// The two counted charts and the ceiling, then the packet-level run with the cursor.
 pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
-    let _ = (runs, t);
+    let packets = per_run(&runs.main, packet_chart);
     let ports = params.num("ports").round().clamp(1.0, 65_535.0) as u32;
     let rate = params.num("rate").round().clamp(1.0, 100_000.0) as u32;
     let pool = params.num("pool").round().clamp(1.0, 1000.0) as u32;
@@ -113,6 +151,7 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
                 <div>{ b.view(end) }</div>
             </div>
             <p class="ww-compare-note" aria-live="polite">{ verdict }</p>
+            <div class="ww-ports-packets">{ packets.view(t) }</div>
         </div>
     }
 }

@@ -16,6 +16,7 @@ mod icmp;
 mod mtu;
 mod nagle;
 mod nat;
+mod port_exhaustion;
 pub mod queues;
 mod quic;
 mod rpc;
@@ -61,6 +62,7 @@ static ALL: &[Preset] = &[
     simultaneous::SIMULTANEOUS_OPEN,
     simultaneous::SIMULTANEOUS_CLOSE,
     close_wait::CLOSE_WAIT_LEAK,
+    port_exhaustion::PORT_EXHAUSTION,
     http_request::HTTP_REQUEST,
     bulk::BULK,
     congestion::CONGESTION,

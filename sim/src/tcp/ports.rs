@@ -9,7 +9,12 @@
 //! remote server the TIME-WAIT port stays held. When no port is free, `__inet_hash_connect`
 //! returns -EADDRNOTAVAIL.
 //!
-//! These are pure helpers (closed form and a per-second count) that the figures read.
+//! These are pure helpers (closed form and a per-second count) that the figures read, and
+//! [`addr_not_available`], which reads the same failures from a packet-level run.
+
+use crate::stack::SockError;
+use crate::time::Instant;
+use crate::trace::{AppCall, EventKind, NodeId, Trace};
 
 /// Default `net.ipv4.ip_local_port_range` (32768 60999).
 pub const DEFAULT_PORT_RANGE: (u16, u16) = (32768, 60999);
@@ -107,6 +112,21 @@ pub fn simulate_ports(ports: u32, rate: u32, policy: ConnPolicy, time_wait_secs:
         out.push(PortSample { t, open: pool_open, time_wait: in_tw, free: ports - in_tw - pool_open, failed });
     }
     out
+}
+
+/// When `node`'s connect() calls failed with EADDRNOTAVAIL in a packet-level run (the
+/// `port-exhaustion` preset): the applications note each refusal, which happens before any
+/// socket or packet exists.
+pub fn addr_not_available(trace: &Trace, node: NodeId) -> Vec<Instant> {
+    let errno = SockError::AddrNotAvailable.errno_name();
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::App { node: n, call: AppCall::Note { text } } if *n == node && text.contains(errno) => Some(e.t),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
