@@ -10,12 +10,17 @@ test('source-ports: 500/s exhausts 28,232 ports after about 56 s; 470/s and the 
   await expect(note).toContainText('ceiling of 470.5 per second');
   await expect(note).toContainText('run out after 56.5 s');
   await expect(note).toContainText('EADDRNOTAVAIL');
-  await expect(fig(page).locator('.ww-tc')).toHaveCount(2);
+  // Two counted charts, then the packet-level run's chart.
+  await expect(fig(page).locator('.ww-tc')).toHaveCount(3);
   await open(page, route.figure('source-ports', 'rate=470'));
   await expect(fig(page).locator('.ww-ports .ww-compare-note')).toContainText('stays under the ceiling');
-  // The ladder's client closed first on each of its three connections: it ends in TIME-WAIT.
+  // The packet-level run: 40 ports at 4 new connections a second. At the end every port is in
+  // TIME-WAIT and the simulated kernel has refused 40 connect() calls with EADDRNOTAVAIL.
   await fig(page).getByRole('button', { name: /end/i }).first().click();
+  const packets = fig(page).locator('.ww-ports-packets');
+  await expect(packets).toContainText('Packet by packet: 40 ports');
+  await expect(packets).toContainText('client sockets in TIME-WAIT 40');
+  await expect(packets).toContainText('connect() refused, total 40');
   await expect(fig(page).locator('.ww-lane-state').first()).toHaveText('TIME-WAIT');
-  // Three requests, three connections: three SYNs.
-  await expect(fig(page).locator('.ww-arrow[aria-label$=": client to server, SYN"]')).toHaveCount(3);
+  await expect(fig(page).locator('.ww-event-log')).toContainText('failed: EADDRNOTAVAIL');
 });

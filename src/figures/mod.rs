@@ -148,9 +148,10 @@ pub fn with_preset_defaults(kind_params: &[ParamSpec], name: &str) -> Vec<ParamS
 }
 
 /// Whether figure `kind`'s timeline runs to the end of its run rather than stopping soon after
-/// the last packet: for figures about what long timers do, such as FIN-WAIT-2's 60 s.
+/// the last packet: for figures about what long timers do, such as FIN-WAIT-2's 60 s, or
+/// about what happens after the packets stop (connect() refused with no SYN sent).
 pub fn shows_whole_run(kind: &str) -> bool {
-    kind == "close-wait"
+    kind == "close-wait" || kind == "source-ports"
 }
 
 /// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,

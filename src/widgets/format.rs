@@ -9,6 +9,9 @@ pub fn duration(ns: u64) -> String {
         (ns as f64 / 1e6, "ms")
     } else if ns >= 1_000 {
         (ns as f64 / 1e3, "µs")
+    } else if ns == 0 {
+        // A zero reads as the start of the clock, not as a nanosecond measurement.
+        return "0 s".into();
     } else {
         return format!("{ns} ns");
     };
@@ -60,6 +63,7 @@ mod tests {
     #[test]
     fn durations_pick_a_unit() {
         assert_eq!(duration(100), "100 ns");
+        assert_eq!(duration(0), "0 s");
         assert_eq!(duration(20_000), "20 µs");
         assert_eq!(duration(50_240_000), "50.2 ms");
         assert_eq!(duration(1_250_000_000), "1.25 s");
