@@ -81,3 +81,22 @@ test('timeline keyboard: End, Home, ArrowRight move the time; Space toggles Play
   await page.keyboard.press('Space');
   await expect(timeline.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
 });
+
+test('ladder keyboard: the arrow keys stay among the arrows drawn in a long run\'s window', async ({ page }) => {
+  // source-ports' packet run has 400 frames; the ladder draws a window around the cursor.
+  await open(page, route.figure('source-ports'));
+  const fig = page.locator('figure.ww-figure').first();
+  await expect(fig.locator('.ww-ladder-window')).toContainText('Frames 361–400 of 400');
+  const arrows = fig.locator('.ww-arrow');
+  await arrows.first().dispatchEvent('click');
+  await expect(arrows.first()).toHaveAttribute('aria-pressed', 'true');
+  await arrows.first().focus();
+  // Up from the window's first arrow: frame 360 is not drawn, so nothing moves.
+  await page.keyboard.press('ArrowUp');
+  await expect(arrows.first()).toHaveAttribute('aria-pressed', 'true');
+  await expect(arrows.first()).toBeFocused();
+  // Down moves to the next drawn arrow, selected and focused.
+  await page.keyboard.press('ArrowDown');
+  await expect(arrows.nth(1)).toHaveAttribute('aria-pressed', 'true');
+  await expect(arrows.nth(1)).toBeFocused();
+});

@@ -298,6 +298,7 @@ pub fn Ladder(props: &LadderProps) -> Html {
             let cb = props.on_select.clone();
             let txs = txs.clone();
             let id = id.clone();
+            let drawn = win.clone();
             Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
                 "Enter" | " " => {
                     e.prevent_default();
@@ -308,7 +309,9 @@ pub fn Ladder(props: &LadderProps) -> Html {
                     e.prevent_default();
                     e.stop_propagation();
                     let next = if e.key() == "ArrowDown" { idx + 1 } else { idx.wrapping_sub(1) };
-                    if let Some(nx) = txs.get(next) {
+                    // Only arrows that are drawn: past the window's edge there is nothing to
+                    // focus; moving the time cursor brings the next frames in.
+                    if let Some(nx) = txs.get(next).filter(|_| drawn.contains(&next)) {
                         cb.emit(Some(nx.frame));
                         focus(&format!("{id}-f{next}"));
                     }
