@@ -24,3 +24,16 @@ test('source-ports: 500/s exhausts 28,232 ports after about 56 s; 470/s and the 
   await expect(fig(page).locator('.ww-lane-state').first()).toHaveText('TIME-WAIT');
   await expect(fig(page).locator('.ww-event-log')).toContainText('failed: EADDRNOTAVAIL');
 });
+
+test('the event log keeps its newest line in view until the learner scrolls up', async ({ page }) => {
+  await open(page, route.figure('source-ports'));
+  const log = fig(page).locator('.ww-event-log');
+  const atBottom = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+  // The figure opens at the end of its run: the newest line is the one shown.
+  await expect.poll(atBottom).toBe(true);
+  await expect(log.locator('li').last()).toContainText('EADDRNOTAVAIL');
+  // Scrolled up to read, the log stays put while the cursor moves.
+  await log.evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+  await fig(page).getByRole('button', { name: /previous/i }).first().click();
+  await expect.poll(() => log.evaluate((el) => el.scrollTop)).toBe(0);
+});

@@ -95,6 +95,26 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     });
     let count = described.0.partition_point(|i| *i < upto);
     let skipped = count.saturating_sub(MAX_ENTRIES);
+    // The newest line is at the bottom: keep it in view while the learner has not scrolled up
+    // to read older ones (scrolling back to the bottom follows again).
+    let list = use_node_ref();
+    let follow = use_mut_ref(|| true);
+    {
+        let (list, follow) = (list.clone(), follow.clone());
+        use_effect_with((props.t, count), move |_| {
+            if let Some(el) = list.cast::<web_sys::Element>().filter(|_| *follow.borrow()) {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    let onscroll = {
+        let (list, follow) = (list.clone(), follow.clone());
+        Callback::from(move |_: web_sys::Event| {
+            if let Some(el) = list.cast::<web_sys::Element>() {
+                *follow.borrow_mut() = el.scroll_height() - el.scroll_top() - el.client_height() < 24;
+            }
+        })
+    };
     let entries: Vec<(Instant, String)> = described.0[skipped..count]
         .iter()
         .filter_map(|i| {
@@ -105,7 +125,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     html! {
         <section class="ww-event-log-wrap" aria-label="Event log">
             <h4 class="ww-event-log-title">{ "What happened so far" }</h4>
-            <ol class="ww-event-log" tabindex="0" aria-label={format!("Event log: {} events up to {}", count, format::duration(props.t.0))}>
+            <ol ref={list} {onscroll} class="ww-event-log" tabindex="0" aria-label={format!("Event log: {} events up to {}", count, format::duration(props.t.0))}>
                 if entries.is_empty() {
                     <li class="ww-event-none">{ "Nothing yet: press Play or Next event." }</li>
                 }
