@@ -30,6 +30,17 @@ test('encapsulation: DNS mode wraps the query in an 8-byte UDP header', async ({
   await expect(f.locator('.ww-enc-box-label')).toContainText(['Ethernet header · 14 bytes', 'IPv4 header · 20 bytes', 'UDP header · 8 bytes', '33 bytes of the DNS query']);
   await expect(f.locator('.ww-enc-unwrap')).toContainText('socket bound to port 53');
   await expect(f.locator('.ww-enc-frags')).toHaveCount(0);
+  // Only the controls that apply: the HTTP request's are gone, the DNS name and DF are there.
+  for (const name of ['method', 'path', 'header', 'body', 'tls', 'mss']) {
+    await expect(f.locator(`[data-param="${name}"]`)).toHaveCount(0);
+  }
+  await expect(f.locator('[data-param="name"]')).toHaveCount(1);
+  await expect(f.locator('[data-param="df"]')).toHaveCount(1);
+  // Back to HTTP: the request's controls return, the DNS-only ones go.
+  await f.locator('select[data-param="mode"]').selectOption('http');
+  await expect(f.locator('[data-param="method"]')).toHaveCount(1);
+  await expect(f.locator('[data-param="df"]')).toHaveCount(0);
+  await expect(f.locator('[data-param="name"]')).toHaveCount(0);
 });
 
 test('encapsulation: a big query with DF clear is fragmented; with DF set it is refused', async ({ page }) => {

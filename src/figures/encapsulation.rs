@@ -53,6 +53,17 @@ const DNS_STEPS: &[(&str, &str)] = &[
     ("Ethernet frames", "Each packet or fragment gets an Ethernet header with the next hop's MAC; this is what crosses the wire."),
 ];
 
+/// The controls that do not apply in the current mode: the HTTP request's own (method,
+/// path, header, body, HTTPS, TCP_MAXSEG) when a DNS query is carried, and the UDP-only DF
+/// switch and DNS name when an HTTP request is.
+pub fn inapplicable(params: &ParamSet) -> &'static [&'static str] {
+    if params.choice("mode") == "dns" {
+        &["tls", "method", "path", "header", "body", "mss"]
+    } else {
+        &["df", "name"]
+    }
+}
+
 /// Runs one request (or one DNS query) on a fresh socket.
 pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
     let pairs = [

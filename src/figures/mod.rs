@@ -154,6 +154,15 @@ pub fn shows_whole_run(kind: &str) -> bool {
     kind == "close-wait" || kind == "source-ports"
 }
 
+/// The controls of figure `kind` that do nothing with these values, hidden so a learner does
+/// not move a slider that cannot change the picture.
+pub fn inapplicable_params(kind: &str, params: &ParamSet) -> &'static [&'static str] {
+    match kind {
+        "encapsulation" => encapsulation::inapplicable(params),
+        _ => &[],
+    }
+}
+
 /// Whether figure `kind` shows the packet ladder: not for runs with hundreds of connections,
 /// whose own view already shows each packet's fate, nor for runs whose packets are a few
 /// milliseconds every few seconds (the ladder would be flat lines in a tall empty box).

@@ -166,7 +166,8 @@ pub fn Figure(props: &FigureProps) -> Html {
                 }
             </div>
             { warnings }
-            <ParamControls specs={kind.params} values={state.params.clone()} on_change={on_param} id={format!("{id}-p")} />
+            <ParamControls specs={kind.params} values={state.params.clone()} on_change={on_param} id={format!("{id}-p")}
+                hidden={super::inapplicable_params(kind.name, &state.params)} />
             { body }
             <p class="ww-faithful"><strong>{ "How faithful is this? " }</strong>{ super::faithfulness(kind.name) }</p>
             <Share figure_href={state.figure_href()} embed_href={state.embed_href()} title={kind.title} />

@@ -113,6 +113,13 @@ const KERNEL_QUEUES: &[ParamSpec] = &[
 ];
 
 const ENCAPSULATION: &[ParamSpec] = &[
+    choice(
+        "mode",
+        "Carry",
+        &["http", "dns"],
+        "http",
+        "http: the HTTP request over TCP; dns: a DNS query over UDP for the name you type, padded to the size you set.",
+    ),
     flag(
         "tls",
         "HTTPS",
@@ -142,13 +149,6 @@ const ENCAPSULATION: &[ParamSpec] = &[
         "bytes",
         1500.0,
         "Largest IP packet the link carries; the MSS is the MTU minus 40 (minus 12 more for timestamps).",
-    ),
-    choice(
-        "mode",
-        "Carry",
-        &["http", "dns"],
-        "http",
-        "http: the HTTP request over TCP; dns: a DNS query for the name below over UDP, padded to the size above.",
     ),
     number(
         "mss",

@@ -19,6 +19,9 @@ pub struct ParamControlsProps {
     pub on_change: Callback<(&'static str, ParamValue)>,
     /// A prefix for element ids, unique in the page.
     pub id: AttrValue,
+    /// Names of parameters whose controls are left out (they do nothing with these values).
+    #[prop_or_default]
+    pub hidden: &'static [&'static str],
 }
 
 /// Slider positions for a logarithmic range.
@@ -72,7 +75,7 @@ pub fn log_position(v: f64, min: f64, max: f64) -> f64 {
 /// The controls.
 #[component]
 pub fn ParamControls(props: &ParamControlsProps) -> Html {
-    let controls = props.specs.iter().map(|spec| {
+    let controls = props.specs.iter().filter(|s| !props.hidden.contains(&s.name)).map(|spec| {
         let id = format!("{}-{}", props.id, spec.name);
         let help_id = format!("{id}-help");
         let name = spec.name;
