@@ -11,7 +11,7 @@
 use crate::apps::h2mux::{kind, Frame as H2Frame, FRAME_HEADER};
 use crate::apps::quic::frames::{parse_datagram, QuicFrame};
 use crate::time::Instant;
-use crate::trace::{AppCall, DropReason, EventKind, NodeId, Trace};
+use crate::trace::{AppCall, DropReason, EventKind, Trace};
 use crate::wire::{Frame, FramePayload, TcpFlags, Transport};
 
 /// Which transport carried the streams.
@@ -113,10 +113,6 @@ impl HolTimeline {
     }
 }
 
-fn node(trace: &Trace, name: &str) -> Option<NodeId> {
-    trace.nodes.iter().position(|n| n.name == name).map(|i| i as NodeId)
-}
-
 /// Which stream each byte of a reassembled HTTP/2 byte stream belongs to (DATA payload
 /// bytes only; None for frame headers and other frames).
 fn h2_owner(stream: &[u8]) -> Vec<Option<u32>> {
@@ -149,7 +145,7 @@ impl Grow {
 
 /// Read the timelines of the run whose hosts are named `client` and `server`.
 pub fn timelines(trace: &Trace) -> HolTimeline {
-    let client = node(trace, "client");
+    let client = trace.node_named("client");
     let mut carrier = Carrier::Tcp;
     // Packets between the two, parsed once: (time, event is rx-at-client / tx-by-client /
     // dropped, frame).

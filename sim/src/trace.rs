@@ -536,6 +536,11 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// The node called `name` (`client`, `server`, `router-1`…), if the run has one.
+    pub fn node_named(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().position(|n| n.name == name).map(|i| i as NodeId)
+    }
+
     /// The events with `from <= t < to`, found by binary search.
     pub fn window(&self, from: Instant, to: Instant) -> &[Event] {
         let a = self.events.partition_point(|e| e.t < from);

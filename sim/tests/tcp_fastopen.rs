@@ -19,7 +19,7 @@ fn scenario(pairs: &[(&str, &str)]) -> Scenario {
 }
 
 fn node(t: &Trace, name: &str) -> u16 {
-    t.nodes.iter().position(|n| n.name == name).unwrap() as u16
+    t.node_named(name).unwrap()
 }
 
 /// Every TCP segment `name` put on the wire, with its send time in ms.

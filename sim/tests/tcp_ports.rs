@@ -60,7 +60,7 @@ fn packet_run(sets: &[(&str, &str)]) -> (wirewise_sim::trace::Trace, u16) {
     let p = wirewise_sim::presets::find("port-exhaustion").unwrap();
     let set = wirewise_sim::params::ParamSet::apply_strict(p.params, sets.iter().copied()).unwrap();
     let t = wirewise_sim::run(&(p.build)(&set).unwrap()).unwrap();
-    let client = t.nodes.iter().position(|n| n.name == "client").unwrap() as u16;
+    let client = t.node_named("client").unwrap();
     (t, client)
 }
 

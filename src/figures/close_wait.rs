@@ -47,12 +47,8 @@ struct Tables {
     chart: Chart,
 }
 
-fn node(trace: &Trace, name: &str) -> Option<NodeId> {
-    trace.nodes.iter().position(|n| n.name == name).map(|i| i as NodeId)
-}
-
 fn tables(trace: &Trace) -> Tables {
-    let (server, client) = (node(trace, "server"), node(trace, "client"));
+    let (server, client) = (trace.node_named("server"), trace.node_named("client"));
     let count = |n: Option<NodeId>, s: TcpState| n.map_or_else(Vec::new, |n| count_in_state(trace, n, s));
     let close_wait = count(server, TcpState::CloseWait);
     let fin_wait_2 = count(client, TcpState::FinWait2);

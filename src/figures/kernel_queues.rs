@@ -232,7 +232,7 @@ const NEVER: Instant = Instant(u64::MAX);
 impl Tables {
     /// Reads a trace once.
     pub fn build(trace: &Trace) -> Tables {
-        let server = trace.nodes.iter().position(|n| n.name == "server").unwrap_or(0) as NodeId;
+        let server = trace.node_named("server").unwrap_or(0);
         let mut tb = Tables { server, ..Tables::default() };
         let mut lidx: HashMap<SockId, usize> = HashMap::new();
         let mut cidx: HashMap<SockId, usize> = HashMap::new();

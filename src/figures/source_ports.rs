@@ -19,7 +19,7 @@ use wirewise_sim::tcp::ports::{
 };
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{NodeId, Trace};
+use wirewise_sim::trace::Trace;
 use yew::prelude::*;
 
 /// What the figure simplifies.
@@ -47,7 +47,7 @@ pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
 /// The packet-level run's chart, built once per run: the client's sockets in TIME-WAIT and
 /// its connect() calls refused with EADDRNOTAVAIL, both counted over time.
 fn packet_chart(trace: &Trace) -> Chart {
-    let client = trace.nodes.iter().position(|n| n.name == "client").map(|i| i as NodeId);
+    let client = trace.node_named("client");
     let time_wait = client.map_or_else(Vec::new, |n| count_in_state(trace, n, TcpState::TimeWait));
     let refused = client.map_or_else(Vec::new, |n| addr_not_available(trace, n));
     let mut refused_steps = vec![(0u64, 0.0)];

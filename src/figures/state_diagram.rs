@@ -54,12 +54,12 @@ impl Side {
     /// Its node in `trace`: the host called `client` or `server`, or in a run between two
     /// peers (no host has those names) the first or the second host.
     pub fn node(self, trace: &Trace) -> Option<NodeId> {
-        let named = |name: &str| trace.nodes.iter().position(|n| n.name == name);
+        let named = |name: &str| trace.node_named(name);
         let i = match named(self.name()) {
             Some(i) => i,
             None if named(Side::Client.name()).is_none() && named(Side::Server.name()).is_none() => {
                 let nth = if self == Side::Client { 0 } else { 1 };
-                if nth < trace.nodes.len() {
+                if (nth as usize) < trace.nodes.len() {
                     nth
                 } else {
                     return None;
@@ -67,7 +67,7 @@ impl Side {
             }
             None => return None,
         };
-        Some(i as NodeId)
+        Some(i)
     }
 
     /// Its host's name in `trace` (`client`, `server`, `peer-a`…), for the text.
