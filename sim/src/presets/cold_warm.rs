@@ -7,7 +7,7 @@
 //! per-destination metrics cache (`tcp_metrics`), which may hand a new connection the RTT and
 //! ssthresh of an earlier one.
 
-use super::{two_hosts, SERVER};
+use super::{http_server, two_hosts, SERVER};
 use crate::apps::AppSpec;
 use crate::params::{choice, flag, number, ParamSpec};
 use crate::tcp::TcpConfig;
@@ -43,14 +43,7 @@ pub const COLD_WARM: super::Preset = super::Preset {
         s.snaplen = Some(128);
         s.tcp = TcpConfig { slow_start_after_idle: p.flag("ssai"), ..TcpConfig::linux() };
         s.apps = vec![
-            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0,
-                host: "server".into(),
-                port: 80,
-                backlog: 511,
-                response_bytes: (p.num("kilobytes") * 1000.0).round() as u32,
-                start_ms: 0.0,
-                nodelay: true,
-            },
+            http_server("server", 80, (p.num("kilobytes") * 1000.0).round() as u32),
             AppSpec::RpcClient { fast_open: false, request_payload: None,
                 max_seg: None,
                 host: "client".into(),

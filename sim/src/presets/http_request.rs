@@ -3,7 +3,7 @@
 //! framing and sizes, stand-in cipher bytes; `apps::http::tls_record`). What the
 //! encapsulation figure wraps and unwraps layer by layer.
 
-use super::{two_hosts, SERVER};
+use super::{http_server, two_hosts, SERVER};
 use crate::apps::{dns::Record, http, AppSpec};
 use crate::params::{choice, flag, number, text, ParamSet, ParamSpec};
 use crate::scenario::ScenarioError;
@@ -140,7 +140,7 @@ pub const HTTP_REQUEST: super::Preset = super::Preset {
         }
         let request = request_bytes(p);
         s.apps = vec![
-            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: 200, start_ms: 0.0, nodelay: true },
+            http_server("server", 80, 200),
             AppSpec::RpcClient { fast_open: false,
                 max_seg: max_seg(p),
                 request_bytes: request.len() as u32,

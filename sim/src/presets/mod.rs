@@ -137,6 +137,22 @@ pub(crate) fn two_hosts(name: &str, rtt_ms: f64, bandwidth_mbps: f64) -> Scenari
     }
 }
 
+/// An HTTP server on `host`:`port` answering each request with `response_bytes`: listening
+/// from the start with Linux's usual backlog (511, nginx's default), TCP_NODELAY on, no Fast
+/// Open, closing each connection its client closes.
+pub(crate) fn http_server(host: &str, port: u16, response_bytes: u32) -> crate::apps::AppSpec {
+    crate::apps::AppSpec::RpcServer {
+        host: host.into(),
+        port,
+        backlog: 511,
+        response_bytes,
+        start_ms: 0.0,
+        nodelay: true,
+        fastopen_qlen: 0,
+        forgets_close: false,
+    }
+}
+
 pub(crate) fn host(name: &str, cidr: &str, gateway: Option<Ipv4Addr>) -> HostSpec {
     HostSpec { name: name.into(), ip: cidr.parse().expect("preset address"), gateway, tcp: None }
 }

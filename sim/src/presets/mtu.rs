@@ -2,6 +2,7 @@
 //! "fragmentation needed" when it is set; and TCP's path-MTU discovery, or its black hole
 //! when the ICMP is filtered.
 
+use super::http_server;
 use super::icmp::chain;
 use crate::apps::AppSpec;
 use crate::net::fault::{FaultAction, FaultSpec, FrameMatch};
@@ -84,7 +85,7 @@ pub const PMTUD: super::Preset = super::Preset {
             r.clamp_mss = p.flag("clamp_mss");
         }
         s.apps = vec![
-            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
+            http_server("server", 80, p.num("response").round() as u32),
             AppSpec::RpcClient { fast_open: false, request_payload: None,
                 max_seg: None,
                 host: "client".into(),

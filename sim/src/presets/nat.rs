@@ -2,7 +2,7 @@
 //! address, replies find their way back through the translation table, and a connection
 //! attempt from outside is dropped unless a port forward sends it in.
 
-use super::{host, link};
+use super::{host, http_server, link};
 use crate::apps::AppSpec;
 use crate::net::nat::{NatSpec, PortForward};
 use crate::params::{flag, number, ParamSpec};
@@ -65,7 +65,7 @@ pub const NAT: super::Preset = super::Preset {
             }],
             links: vec![inside, outside],
             apps: vec![
-                AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 443, backlog: 511, response_bytes: 900, start_ms: 0.0, nodelay: true },
+                http_server("server", 443, 900),
                 AppSpec::RpcClient { fast_open: false, request_payload: None,
                     max_seg: None,
                     host: "laptop".into(),

@@ -7,7 +7,7 @@
 //! port and nothing fails. [`crate::tcp::ports`] counts the same thing per second for the
 //! real range.
 
-use super::{choice, two_hosts, SERVER};
+use super::{choice, http_server, two_hosts, SERVER};
 use crate::apps::load::Arrival;
 use crate::apps::AppSpec;
 use crate::params::{number, ParamSpec};
@@ -79,19 +79,7 @@ pub const PORT_EXHAUSTION: super::Preset = super::Preset {
                 start_ms: 10.0,
             }
         };
-        s.apps = vec![
-            AppSpec::RpcServer {
-                forgets_close: false,
-                fastopen_qlen: 0,
-                host: "server".into(),
-                port: 80,
-                backlog: 511,
-                response_bytes: 300,
-                start_ms: 0.0,
-                nodelay: true,
-            },
-            client,
-        ];
+        s.apps = vec![http_server("server", 80, 300), client];
         Ok(s)
     },
 };

@@ -1,7 +1,7 @@
 //! A backend calling an API: one or more HTTP requests over TCP, on a new connection each
 //! time or on one pooled connection.
 
-use super::{two_hosts, SERVER};
+use super::{http_server, two_hosts, SERVER};
 use crate::apps::AppSpec;
 use crate::params::{flag, number, ParamSpec};
 use std::net::SocketAddrV4;
@@ -60,7 +60,7 @@ pub const RPC: super::Preset = super::Preset {
         s.links[0].mtu = p.num("mtu").round() as u16;
         s.stop_ms = 300_000.0;
         s.apps = vec![
-            AppSpec::RpcServer { forgets_close: false, fastopen_qlen: 0, host: "server".into(), port: 80, backlog: 511, response_bytes: p.num("response").round() as u32, start_ms: 0.0, nodelay: true },
+            http_server("server", 80, p.num("response").round() as u32),
             AppSpec::RpcClient { fast_open: false, request_payload: None,
                 max_seg: None,
                 host: "client".into(),
