@@ -131,11 +131,8 @@ fn connect_results(trace: &Trace, t: Instant) -> String {
         .filter_map(|e| match &e.kind {
             EventKind::App { node, call: AppCall::ConnectDone { result, .. } } => {
                 let who = trace.nodes.get(*node as usize).map_or("?", |n| n.name.as_str());
-                let after = format::duration(e.t.0.saturating_sub(start.0));
-                Some(match result {
-                    Ok(()) => format!("{who}'s connect() returned after {after}"),
-                    Err(err) => format!("{who}'s connect() failed with {err} after {after}"),
-                })
+                let err = result.as_ref().err().map(String::as_str);
+                Some(connect_text(&format!("{who}'s connect()"), err, e.t.0.saturating_sub(start.0)))
             }
             _ => None,
         })
@@ -151,12 +148,18 @@ fn connect_results(trace: &Trace, t: Instant) -> String {
 fn one_outcome(trace: &Trace, t: Instant) -> String {
     match connect_result(trace, t) {
         None => "connect() has not returned yet.".to_string(),
-        Some((at, None)) => {
-            format!("connect() returned after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
+        Some((at, err)) => {
+            format!("{}.", connect_text("connect()", err.as_deref(), at.0.saturating_sub(start_of(trace).0)))
         }
-        Some((at, Some(err))) => {
-            format!("connect() failed with {err} after {}.", format::duration(at.0.saturating_sub(start_of(trace).0)))
-        }
+    }
+}
+
+/// "`call` returned after …" or "`call` failed with ERRNO after …".
+fn connect_text(call: &str, err: Option<&str>, after_ns: u64) -> String {
+    let after = format::duration(after_ns);
+    match err {
+        None => format!("{call} returned after {after}"),
+        Some(err) => format!("{call} failed with {err} after {after}"),
     }
 }
 
