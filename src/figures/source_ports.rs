@@ -100,9 +100,14 @@ fn chart(title: String, samples: &[PortSample], ports: u32, summary: String) -> 
     )
 }
 
-/// The two counted charts and the ceiling, then the packet-level run with the cursor.
-pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
-    let packets = per_run(&runs.main, packet_chart);
+/// The counting model's two charts and its verdict for the sliders' values.
+struct Counted {
+    per_request: Chart,
+    pooled: Chart,
+    verdict: String,
+}
+
+fn counted(params: &ParamSet) -> Counted {
     let ports = params.num("ports").round().clamp(1.0, 65_535.0) as u32;
     let rate = params.num("rate").round().clamp(1.0, 100_000.0) as u32;
     let pool = params.num("pool").round().clamp(1.0, 1000.0) as u32;
@@ -131,7 +136,6 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
             format::thousands(u64::from(per.last().map_or(0, |x| x.time_wait + x.open)))
         ),
     };
-    let end = Instant(u64::from(RUN_SECS) * 1_000_000_000);
     let a = chart(
         "A new connection per request".into(),
         &per,
@@ -144,13 +148,22 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
         ports,
         format!("{pool} ports stay open; nothing waits in TIME-WAIT and nothing fails."),
     );
+    Counted { per_request: a, pooled: b, verdict }
+}
+
+/// The two counted charts and the ceiling, then the packet-level run with the cursor.
+pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
+    let packets = per_run(&runs.main, packet_chart);
+    // Built once per run, not per frame: every slider change starts a new run.
+    let c = per_run(&runs.main, |_| counted(params));
+    let end = Instant(u64::from(RUN_SECS) * 1_000_000_000);
     html! {
         <div class="ww-ports" role="group" aria-label="Source ports over time">
             <div class="ww-cwnd-charts ww-cwnd-two">
-                <div>{ a.view(end) }</div>
-                <div>{ b.view(end) }</div>
+                <div>{ c.per_request.view(end) }</div>
+                <div>{ c.pooled.view(end) }</div>
             </div>
-            <p class="ww-compare-note" aria-live="polite">{ verdict }</p>
+            <p class="ww-compare-note" aria-live="polite">{ c.verdict.clone() }</p>
             <div class="ww-ports-packets">{ packets.view(t) }</div>
         </div>
     }
