@@ -5,6 +5,7 @@
 use crate::time::Instant;
 use crate::trace::{DropReason, FrameId, NodeId, Trace};
 use crate::wire::{Frame, FramePayload, IcmpRepr, MacAddr, Transport};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// One IPv4 frame on one link.
@@ -76,21 +77,29 @@ pub fn journeys(trace: &Trace) -> Vec<Vec<Hop>> {
     let mut txs = trace.transmissions();
     txs.sort_by_key(|x| (x.start, x.frame));
     let mut out: Vec<Vec<Hop>> = Vec::new();
+    // Journeys a forwarded hop may continue, by (node the last hop reached, IP
+    // identification): one map look-up per hop keeps this linear in the run's size.
+    let mut open: BTreeMap<(NodeId, u16), BTreeSet<usize>> = BTreeMap::new();
     for x in &txs {
         let Some(hop) = hop_of(trace, x) else { continue };
         let node_kind = |n: NodeId| trace.nodes.get(n as usize).map(|i| i.kind);
         let forwarder = node_kind(hop.from) != Some(crate::trace::NodeKind::Host);
-        let open = out.iter_mut().rev().find(|j| {
-            let last = j.last().expect("journeys are never empty");
-            forwarder
-                && last.to == hop.from
-                && last.dropped.is_none()
-                && last.ident == hop.ident
-                && last.start <= hop.start
-        });
-        match open {
-            Some(j) => j.push(hop),
-            None => out.push(vec![hop]),
+        // The latest journey that ends where this hop starts (transmissions are in time
+        // order, so its last hop started no later than this one).
+        let found = if forwarder { open.get_mut(&(hop.from, hop.ident)).and_then(|set| set.pop_last()) } else { None };
+        let (to, ident, dropped) = (hop.to, hop.ident, hop.dropped.is_some());
+        let i = match found {
+            Some(i) => {
+                out[i].push(hop);
+                i
+            }
+            None => {
+                out.push(vec![hop]);
+                out.len() - 1
+            }
+        };
+        if !dropped {
+            open.entry((to, ident)).or_default().insert(i);
         }
     }
     out

@@ -2,6 +2,7 @@
 //! label. Lesson blocks, URL queries and `--set key=value` on the command line all go through
 //! [`ParamSpec::parse`], so a value is checked the same way everywhere and never panics.
 
+use crate::text::clip;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -80,14 +81,15 @@ pub enum ParamError {
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Values and unknown names come from a URL or a command line: echo them clipped.
             ParamError::Unknown { name, known } => {
-                write!(f, "unknown parameter '{name}' (known: {})", known.join(", "))
+                write!(f, "unknown parameter {} (known: {})", clip(name), known.join(", "))
             }
             ParamError::Invalid { name, value, expected } => {
-                write!(f, "'{value}' is not a valid {name}: expected {expected}")
+                write!(f, "{} is not a valid {name}: expected {expected}", clip(value))
             }
             ParamError::OutOfRange { name, value, min, max } => {
-                write!(f, "{name}={value} is outside {min}..{max}")
+                write!(f, "{name}={} is outside {min}..{max}", clip(value).trim_matches('\''))
             }
         }
     }

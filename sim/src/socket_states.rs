@@ -34,6 +34,21 @@ pub fn stays(trace: &Trace, sock: SockId) -> Vec<Stay> {
     v
 }
 
+/// [`stays`] of every socket that changed state, in one pass over the run.
+pub fn all_stays(trace: &Trace) -> std::collections::BTreeMap<SockId, Vec<Stay>> {
+    let mut all: std::collections::BTreeMap<SockId, Vec<Stay>> = std::collections::BTreeMap::new();
+    for e in &trace.events {
+        if let EventKind::TcpState { sock, to, .. } = &e.kind {
+            let v = all.entry(*sock).or_default();
+            if let Some(last) = v.last_mut() {
+                last.until = Some(e.t);
+            }
+            v.push(Stay { state: *to, from: e.t, until: None });
+        }
+    }
+    all
+}
+
 /// The connection sockets (not listeners) of `node`, in the order they were created.
 pub fn connections(trace: &Trace, node: NodeId) -> Vec<SockId> {
     (0..trace.sockets.len())

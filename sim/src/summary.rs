@@ -225,6 +225,16 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
         let to = if info.a == from { info.b } else { info.a };
         format!("{}→{}", node_name(from), node_name(to))
     };
+    // Who put each frame on its link (its first transmission), for naming where a frame
+    // lost on a link was going: one pass, so the summary stays linear in the run's size.
+    let mut sender: Vec<Option<u16>> = vec![None; t.frames.len()];
+    for e in &t.events {
+        if let EventKind::FrameTx { frame, from, .. } = &e.kind {
+            if let Some(s @ None) = sender.get_mut(*frame as usize) {
+                *s = Some(*from);
+            }
+        }
+    }
     for e in &t.events {
         match &e.kind {
             EventKind::TcpState { sock, from, to } => {
@@ -356,13 +366,12 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
             EventKind::FrameDropped { node, link, reason, frame } => {
                 let at = match (node, link) {
                     (Some(n), _) => node_name(*n),
-                    (None, Some(l)) => {
-                        let from = t.events.iter().find_map(|x| match &x.kind {
-                            EventKind::FrameTx { frame: f, from, .. } if f == frame => Some(*from),
-                            _ => None,
-                        });
-                        from.map(|f| link_name(*l, f)).unwrap_or_else(|| format!("link {l}"))
-                    }
+                    (None, Some(l)) => sender
+                        .get(*frame as usize)
+                        .copied()
+                        .flatten()
+                        .map(|f| link_name(*l, f))
+                        .unwrap_or_else(|| format!("link {l}")),
                     _ => "?".into(),
                 };
                 if *reason == DropReason::QueueFull {
@@ -380,6 +389,10 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
             _ => {}
         }
     }
+    let mut retrans_by_key: BTreeMap<[u8; 12], u32> = BTreeMap::new();
+    for ((_, key), n) in &retrans_by_tuple {
+        *retrans_by_key.entry(*key).or_default() += n;
+    }
     for c in conns.values_mut() {
         let (Ok(local), Ok(remote)) =
             (c.local.parse::<std::net::SocketAddrV4>(), c.remote.parse::<std::net::SocketAddrV4>())
@@ -391,7 +404,7 @@ pub fn summarize(name: &str, t: &Trace) -> RunSummary {
         key[4..8].copy_from_slice(&remote.ip().octets());
         key[8..10].copy_from_slice(&local.port().to_be_bytes());
         key[10..].copy_from_slice(&remote.port().to_be_bytes());
-        c.retransmissions = retrans_by_tuple.iter().filter(|((_, k), _)| *k == key).map(|(_, n)| *n).sum();
+        c.retransmissions = retrans_by_key.get(&key).copied().unwrap_or(0);
         if c.states.is_empty() {
             c.states.push(TcpState::Closed.name().to_string());
         }

@@ -514,7 +514,7 @@ pub struct Transmission {
 }
 
 /// The record of a run.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Trace {
     /// Nodes, by [`NodeId`].
     pub nodes: Vec<NodeInfo>,
@@ -530,9 +530,27 @@ pub struct Trace {
     pub end: Instant,
     /// Snap length used for `frames`.
     pub snaplen: u32,
-    /// True if the run hit the event limit and stopped early.
+    /// True if the run hit a limit of its budget and stopped early.
     #[serde(default)]
     pub truncated: bool,
+    /// Which limit stopped the run early, and where (see [`crate::budget`]).
+    #[serde(default)]
+    pub limit: Option<crate::budget::Exceeded>,
+}
+
+/// Hashes what the run did; `limit` is left out so that digests recorded before it existed
+/// still hold (`truncated` already says whether a run stopped early).
+impl Hash for Trace {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.nodes.hash(h);
+        self.links.hash(h);
+        self.sockets.hash(h);
+        self.frames.hash(h);
+        self.events.hash(h);
+        self.end.hash(h);
+        self.snaplen.hash(h);
+        self.truncated.hash(h);
+    }
 }
 
 impl Trace {

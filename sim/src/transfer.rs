@@ -58,142 +58,180 @@ pub fn tcp_payload_len(bytes: &[u8]) -> Option<u32> {
     total.checked_sub(ihl as u32 + doff)
 }
 
-/// Stats for every TCP connection that sent data, in socket order.
+/// Stats for every TCP connection that sent data, in socket order. One pass over the events
+/// for all senders together, so the cost stays linear in the run's size however many
+/// connections it has.
 pub fn transfers(t: &Trace) -> Vec<TransferStats> {
-    let mut out = vec![];
-    for (i, s) in t.sockets.iter().enumerate() {
-        if s.kind != SockKind::TcpConn {
-            continue;
-        }
-        let sock = i as SockId;
-        if let Some(st) = transfer(t, sock) {
-            out.push(st);
-        }
-    }
-    out
+    let socks: Vec<SockId> =
+        (0..t.sockets.len()).filter(|&i| t.sockets[i].kind == SockKind::TcpConn).map(|i| i as SockId).collect();
+    stats_for(t, &socks)
 }
 
 /// Stats for the sender `sock` (None if it never had data in flight).
 pub fn transfer(t: &Trace, sock: SockId) -> Option<TransferStats> {
-    let info = t.sockets.get(sock as usize)?;
-    let remote = info.remote?;
-    let peer = t
-        .sockets
-        .iter()
-        .position(|p| p.kind == SockKind::TcpConn && p.local == remote && p.remote == Some(info.local))
-        .map(|p| p as SockId);
-    let node = info.node;
-    // RTT and MSS from Vars, time-weighted while data is in flight.
-    let (mut rtt_sum, mut rtt_w, mut mss, mut min_rtt) = (0.0f64, 0.0f64, 0u32, f64::MAX);
-    let mut last: Option<(Instant, f64, bool)> = None;
-    let mut any_flight = false;
+    stats_for(t, &[sock]).into_iter().next()
+}
+
+/// What one pass gathers about one sending socket.
+#[derive(Default)]
+struct SenderAcc {
+    rtt_sum: f64,
+    rtt_w: f64,
+    mss: u32,
+    min_rtt: Option<f64>,
+    last: Option<(Instant, f64, bool)>,
+    any_flight: bool,
+}
+
+/// What one pass gathers about one sending host's data frames.
+#[derive(Default)]
+struct NodeAcc {
+    frames: u64,
+    lost: u64,
+    first_tx: Option<Instant>,
+    retransmits: u64,
+}
+
+/// Stats for each of `socks` that had data in flight, in the order given.
+fn stats_for(t: &Trace, socks: &[SockId]) -> Vec<TransferStats> {
+    use std::collections::BTreeMap;
+    // Each sender, its peer (the socket with the mirrored addresses) and its host.
+    let mut by_addrs: BTreeMap<(std::net::SocketAddrV4, std::net::SocketAddrV4), SockId> = BTreeMap::new();
+    for (i, p) in t.sockets.iter().enumerate() {
+        if let (SockKind::TcpConn, Some(remote)) = (p.kind, p.remote) {
+            by_addrs.entry((p.local, remote)).or_insert(i as SockId);
+        }
+    }
+    let mut senders: BTreeMap<SockId, SenderAcc> = BTreeMap::new();
+    let mut peers: BTreeMap<SockId, (u64, Option<Instant>)> = BTreeMap::new();
+    let mut nodes: BTreeMap<crate::trace::NodeId, NodeAcc> = BTreeMap::new();
+    let mut plan = vec![];
+    for &sock in socks {
+        let Some(info) = t.sockets.get(sock as usize) else { continue };
+        let Some(remote) = info.remote else { continue };
+        let peer = by_addrs.get(&(remote, info.local)).copied();
+        senders.insert(sock, SenderAcc::default());
+        if let Some(p) = peer {
+            peers.insert(p, (0, None));
+        }
+        nodes.insert(info.node, NodeAcc::default());
+        plan.push((sock, peer, info.node));
+    }
+    // The host that queued each data frame.
+    let mut data_from: Vec<Option<crate::trace::NodeId>> = vec![None; t.frames.len()];
+    let has_payload =
+        |f: u32| t.frames.get(f as usize).is_some_and(|r| tcp_payload_len(&r.bytes).is_some_and(|n| n > 0));
     for e in &t.events {
         match &e.kind {
-            EventKind::Vars { sock: s, vars } if *s == sock => {
-                if let Some((t0, r, busy)) = last {
+            // RTT and MSS from Vars, time-weighted while data is in flight.
+            EventKind::Vars { sock, vars } => {
+                let Some(a) = senders.get_mut(sock) else { continue };
+                if let Some((t0, r, busy)) = a.last {
                     if busy && r > 0.0 {
                         let w = e.t.saturating_since(t0).as_secs_f64();
-                        rtt_sum += r * w;
-                        rtt_w += w;
+                        a.rtt_sum += r * w;
+                        a.rtt_w += w;
                     }
                 }
                 let r = vars.srtt.as_secs_f64();
                 let busy = vars.in_flight > 0;
-                any_flight |= busy;
-                last = Some((e.t, r, busy));
-                mss = u32::from(vars.mss);
+                a.any_flight |= busy;
+                a.last = Some((e.t, r, busy));
+                a.mss = u32::from(vars.mss);
             }
-            EventKind::Cc { sock: s, vars } if *s == sock && vars.min_rtt > Duration::ZERO => {
-                min_rtt = min_rtt.min(vars.min_rtt.as_secs_f64());
-            }
-            _ => {}
-        }
-    }
-    if !any_flight {
-        return None;
-    }
-    // Bytes read by the peer application.
-    let (mut bytes, mut last_read) = (0u64, None);
-    if let Some(p) = peer {
-        for e in &t.events {
-            if let EventKind::App { call: AppCall::Read { sock: s, bytes: b }, .. } = &e.kind {
-                if *s == p && *b > 0 {
-                    bytes += u64::from(*b);
-                    last_read = Some(e.t);
+            EventKind::Cc { sock, vars } if vars.min_rtt > Duration::ZERO => {
+                if let Some(a) = senders.get_mut(sock) {
+                    let m = vars.min_rtt.as_secs_f64();
+                    a.min_rtt = Some(a.min_rtt.map_or(m, |x| x.min(m)));
                 }
             }
-        }
-    }
-    // Data frames from the sender's node towards the peer, and their losses.
-    let (mut frames, mut lost, mut first_tx) = (0u64, 0u64, None);
-    let mut is_data = vec![false; t.frames.len()];
-    for e in &t.events {
-        match &e.kind {
-            EventKind::FrameQueued { frame, from, .. } if *from == node => {
-                let f = *frame as usize;
-                if let Some(rec) = t.frames.get(f) {
-                    if tcp_payload_len(&rec.bytes).is_some_and(|n| n > 0) {
-                        is_data[f] = true;
-                        frames += 1;
-                        first_tx.get_or_insert(e.t);
+            // Bytes read by the peer application.
+            EventKind::App { call: AppCall::Read { sock, bytes }, .. } if *bytes > 0 => {
+                if let Some((n, last)) = peers.get_mut(sock) {
+                    *n += u64::from(*bytes);
+                    *last = Some(e.t);
+                }
+            }
+            // Data frames from the sender's node, and their losses.
+            EventKind::FrameQueued { frame, from, .. } => {
+                if let Some(n) = nodes.get_mut(from) {
+                    if has_payload(*frame) {
+                        data_from[*frame as usize] = Some(*from);
+                        n.frames += 1;
+                        n.first_tx.get_or_insert(e.t);
                     }
                 }
             }
-            EventKind::FrameDropped { frame, reason: DropReason::QueueFull, node: Some(n), .. }
-                if *n == node
-                    && t.frames
-                        .get(*frame as usize)
-                        .is_some_and(|r| tcp_payload_len(&r.bytes).is_some_and(|x| x > 0)) =>
+            EventKind::FrameDropped { frame, reason: DropReason::QueueFull, node: Some(node), .. }
+                if nodes.contains_key(node) && has_payload(*frame) =>
             {
                 // Dropped at the tail of the sender's queue before it was ever queued.
-                frames += 1;
-                lost += 1;
+                if let Some(n) = nodes.get_mut(node) {
+                    n.frames += 1;
+                    n.lost += 1;
+                }
             }
             EventKind::FrameDropped { frame, reason, .. }
-                if is_data.get(*frame as usize).copied().unwrap_or(false)
+                if data_from.get(*frame as usize).is_some_and(Option::is_some)
                     && matches!(reason, DropReason::LinkLoss | DropReason::QueueFull | DropReason::Fault) =>
             {
-                lost += 1;
+                // A data frame is counted lost against the host that queued it.
+                if let Some(acc) = data_from.get(*frame as usize).copied().flatten().and_then(|n| nodes.get_mut(&n)) {
+                    acc.lost += 1;
+                }
+            }
+            EventKind::Counter { node, name, value } if name == "TcpRetransSegs" => {
+                if let Some(n) = nodes.get_mut(node) {
+                    n.retransmits = n.retransmits.max(*value);
+                }
             }
             _ => {}
         }
     }
-    let retransmits = t
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Counter { node: n, name, value } if *n == node && name == "TcpRetransSegs" => Some(*value),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
-    let seconds = match (first_tx, last_read) {
-        (Some(a), Some(b)) => b.saturating_since(a).as_secs_f64(),
-        _ => 0.0,
-    };
-    let avg_rtt = if rtt_w > 0.0 { rtt_sum / rtt_w } else { 0.0 };
-    let loss_rate = if frames > 0 { lost as f64 / frames as f64 } else { 0.0 };
-    let mathis =
-        (loss_rate > 0.0 && avg_rtt > 0.0).then(|| f64::from(mss) * 8.0 / avg_rtt * MATHIS_C / loss_rate.sqrt());
-    let bottleneck =
-        t.links.iter().filter(|l| l.a == node || l.b == node).map(|l| l.bandwidth_bps as f64).fold(f64::MAX, f64::min);
-    let bottleneck = if bottleneck == f64::MAX { 0.0 } else { bottleneck };
-    let min_rtt = if min_rtt == f64::MAX { 0.0 } else { min_rtt };
-    Some(TransferStats {
-        sock,
-        peer,
-        bytes,
-        seconds,
-        goodput_bps: if seconds > 0.0 { bytes as f64 * 8.0 / seconds } else { 0.0 },
-        avg_rtt_s: avg_rtt,
-        min_rtt_s: min_rtt,
-        mss,
-        data_frames: frames,
-        data_frames_lost: lost,
-        loss_rate,
-        retransmits,
-        mathis_bps: mathis,
-        bottleneck_bps: bottleneck,
-        bdp_bytes: bottleneck / 8.0 * min_rtt,
-    })
+    let mut out = vec![];
+    for (sock, peer, node) in plan {
+        let a = &senders[&sock];
+        if !a.any_flight {
+            continue;
+        }
+        let n = &nodes[&node];
+        let (bytes, last_read) = peer.and_then(|p| peers.get(&p).copied()).unwrap_or((0, None));
+        let (rtt_sum, rtt_w, mss, frames, lost, first_tx, retransmits) =
+            (a.rtt_sum, a.rtt_w, a.mss, n.frames, n.lost, n.first_tx, n.retransmits);
+        let min_rtt = a.min_rtt.unwrap_or(f64::MAX);
+        let seconds = match (first_tx, last_read) {
+            (Some(a), Some(b)) => b.saturating_since(a).as_secs_f64(),
+            _ => 0.0,
+        };
+        let avg_rtt = if rtt_w > 0.0 { rtt_sum / rtt_w } else { 0.0 };
+        let loss_rate = if frames > 0 { lost as f64 / frames as f64 } else { 0.0 };
+        let mathis =
+            (loss_rate > 0.0 && avg_rtt > 0.0).then(|| f64::from(mss) * 8.0 / avg_rtt * MATHIS_C / loss_rate.sqrt());
+        let bottleneck = t
+            .links
+            .iter()
+            .filter(|l| l.a == node || l.b == node)
+            .map(|l| l.bandwidth_bps as f64)
+            .fold(f64::MAX, f64::min);
+        let bottleneck = if bottleneck == f64::MAX { 0.0 } else { bottleneck };
+        let min_rtt = if min_rtt == f64::MAX { 0.0 } else { min_rtt };
+        out.push(TransferStats {
+            sock,
+            peer,
+            bytes,
+            seconds,
+            goodput_bps: if seconds > 0.0 { bytes as f64 * 8.0 / seconds } else { 0.0 },
+            avg_rtt_s: avg_rtt,
+            min_rtt_s: min_rtt,
+            mss,
+            data_frames: frames,
+            data_frames_lost: lost,
+            loss_rate,
+            retransmits,
+            mathis_bps: mathis,
+            bottleneck_bps: bottleneck,
+            bdp_bytes: bottleneck / 8.0 * min_rtt,
+        });
+    }
+    out
 }

@@ -72,3 +72,62 @@ fn bad_input_is_a_clear_error_not_a_panic() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least one host"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_error_is_one_line_with_exit_code_2_and_clipped_echoes() {
+    let long = "A".repeat(100_000);
+    let set_long = format!("rtt={long}");
+    let key_long = format!("{long}=1");
+    for args in [
+        &["run", "nope"][..],
+        &["run"],
+        &[],
+        &["frobnicate"],
+        &["run", "rpc", "--bogus"],
+        &["run", "rpc", "--set"],
+        &["run", "rpc", "--set", "novalue"],
+        &["run", "rpc", "--seed", "x"],
+        &["run", "rpc", "extra"],
+        &["run", "rpc", "--set", &set_long],
+        &["run", "rpc", "--set", &key_long],
+        &["run", &long],
+        &["run", "rpc", "--set", "rtt=a\nb"],
+    ] {
+        let out = sim(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        let shown: String = err.chars().take(120).collect();
+        assert_eq!(out.status.code(), Some(2), "{shown}");
+        assert_eq!(err.lines().count(), 1, "{shown}");
+        assert!(err.starts_with("wirewise-sim: ") && !err.contains("panicked"), "{shown}");
+        assert!(err.len() < 1_000, "{} bytes: {shown}", err.len());
+    }
+    let out = sim(&["run", "rpc", "--set", &set_long]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(100,000 characters)"));
+    let help = sim(&["--help"]);
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("wirewise-sim run"));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // The second prints far more than a pipe's buffer holds, so its writes do fail.
+    for args in [&["presets"][..], &["run", "port-exhaustion", "--set", "seconds=60", "--set", "rate=20"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wirewise-sim"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then go away, as `| head -c 1` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        stdout.read_exact(&mut one).unwrap();
+        drop(stdout);
+        let mut err = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        let status = child.wait().unwrap();
+        assert!(!err.contains("panicked") && err.is_empty(), "{args:?}: {err}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -11,7 +11,7 @@ use crate::widgets::format;
 use crate::widgets::time_chart::{Chart, Series};
 use std::net::SocketAddrV4;
 use wirewise_sim::params::ParamSet;
-use wirewise_sim::socket_states::{connections, count_at, count_in_state, stays, Stay};
+use wirewise_sim::socket_states::{all_stays, connections, count_at, count_in_state, Stay};
 use wirewise_sim::tcp::TcpState;
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::{NodeId, Trace};
@@ -52,18 +52,23 @@ fn tables(trace: &Trace) -> Tables {
     let count = |n: Option<NodeId>, s: TcpState| n.map_or_else(Vec::new, |n| count_in_state(trace, n, s));
     let close_wait = count(server, TcpState::CloseWait);
     let fin_wait_2 = count(client, TcpState::FinWait2);
-    let client_socks = client.map_or_else(Vec::new, |n| connections(trace, n));
+    let client_socks: std::collections::BTreeMap<SocketAddrV4, _> = client
+        .map_or_else(Vec::new, |n| connections(trace, n))
+        .into_iter()
+        .filter_map(|c| Some((trace.sockets.get(c as usize)?.local, c)))
+        .collect();
+    let mut stays = all_stays(trace);
     let rows = server
         .map_or_else(Vec::new, |n| connections(trace, n))
         .into_iter()
         .filter_map(|s| {
             let info = trace.sockets.get(s as usize)?;
             let peer: SocketAddrV4 = info.remote?;
-            let mine = client_socks.iter().find(|c| trace.sockets.get(**c as usize).is_some_and(|ci| ci.local == peer));
+            let mine = client_socks.get(&peer);
             Some(Row {
                 client_port: peer.port(),
-                server: stays(trace, s),
-                client: mine.map_or_else(Vec::new, |c| stays(trace, *c)),
+                server: stays.remove(&s).unwrap_or_default(),
+                client: mine.and_then(|c| stays.remove(c)).unwrap_or_default(),
             })
         })
         .collect();

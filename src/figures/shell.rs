@@ -3,15 +3,18 @@
 //! faithfulness note and the share buttons. Its state is a [`FigureState`] reducer; on the
 //! figure and embed pages the state is mirrored into the URL with `history.replaceState`.
 
+use super::runner;
 use super::specs::FigureKind;
-use super::state::{Action, FigureState};
+use super::state::{Action, FigureState, SHOW_PROGRESS_AFTER};
 use crate::widgets::event_log::EventLog;
+use crate::widgets::format::duration;
 use crate::widgets::ladder::Ladder;
 use crate::widgets::packet_detail::PacketDetail;
 use crate::widgets::packet_list::PacketList;
 use crate::widgets::param_controls::ParamControls;
 use crate::widgets::share::Share;
 use crate::widgets::timeline::Timeline;
+use gloo::render::request_animation_frame;
 use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -76,6 +79,20 @@ pub fn Figure(props: &FigureProps) -> Html {
         });
     }
 
+    // Runs that need more than one slice of wall time go on between animation frames, so the
+    // page keeps drawing and answering while they are computed.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((state.pending, state.passes), move |(pending, _)| {
+            let next = pending.map(|_| request_animation_frame(move |_| dispatch.emit(Action::Continue)));
+            move || drop(next)
+        });
+    }
+    {
+        let owner = state.owner;
+        use_effect_with((), move |_| move || runner::forget(owner));
+    }
+
     let onkeydown = {
         let dispatch = dispatch.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -125,7 +142,34 @@ pub fn Figure(props: &FigureProps) -> Html {
         Callback::from(move |_| dispatch.emit(Action::Select(None)))
     };
 
+    let progress = match state.pending {
+        Some(p) if state.passes >= SHOW_PROGRESS_AFTER || state.runs.is_err() => {
+            let on_cancel = {
+                let dispatch = dispatch.clone();
+                Callback::from(move |_| dispatch.emit(Action::Cancel))
+            };
+            let pct = (p.fraction() * 100.0).floor();
+            html! {
+                <div class="ww-run-progress" role="status">
+                    <span>{ format!("Simulating… {pct:.0}% ({} of {})", duration(p.now.0), duration(p.stop.0)) }</span>
+                    <progress max="100" value={pct.to_string()} aria-label="Simulation progress"></progress>
+                    <button type="button" class="ww-button" onclick={on_cancel}>{ "Cancel" }</button>
+                </div>
+            }
+        }
+        _ => Html::default(),
+    };
+    let too_large = match state.runs.as_ref() {
+        Ok(runs) => std::iter::once(&runs.main)
+            .chain(runs.others.iter())
+            .find_map(|r| r.trace.limit)
+            .map(|limit| html! { <div class="ww-param-warning" role="alert">{ limit.to_string() }</div> })
+            .unwrap_or_default(),
+        Err(_) => Html::default(),
+    };
+
     let body = match state.runs.as_ref() {
+        Err(_) if state.pending.is_some() => Html::default(),
         Err(message) => html! {
             <div class="ww-error" role="alert">
                 <p><strong>{ "This figure could not run." }</strong></p>
@@ -166,6 +210,8 @@ pub fn Figure(props: &FigureProps) -> Html {
                 }
             </div>
             { warnings }
+            { progress }
+            { too_large }
             <ParamControls specs={kind.params} values={state.params.clone()} on_change={on_param} id={format!("{id}-p")}
                 hidden={super::inapplicable_params(kind.name, &state.params)} />
             { body }

@@ -2,11 +2,15 @@
 //! every control changes it: a reducer, as in Yew's function_todomvc. Running the simulation
 //! happens here too, because a new parameter means a new run.
 
+use super::runner::{self, Computed};
 use super::specs::FigureKind;
 use super::{run_kind, Runs};
 use crate::route::{format_query, Route};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use wirewise_sim::budget::Progress;
 use wirewise_sim::params::{ParamSet, ParamValue};
+use wirewise_sim::text::clip;
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::{EventKind, FrameId, Trace};
 use yew::Reducible;
@@ -47,7 +51,26 @@ pub struct FigureState {
     pub scale_ns: u64,
     /// What was clamped or ignored when reading the parameters.
     pub warnings: Vec<String>,
+    /// Which figure on the page this is, for the runner (see [`runner::compute`]).
+    pub owner: u64,
+    /// How far the runs for the current parameters have got while they are being computed
+    /// (the previous runs stay on screen meanwhile).
+    pub pending: Option<Progress>,
+    /// Slices computed for the pending runs so far (a progress bar appears after a few).
+    pub passes: u32,
+    /// The parameters and seed of the runs on screen, to go back to if the learner cancels.
+    shown: Option<(ParamSet, u64)>,
+    /// The time cursor and frame the URL asked for, applied when the first runs arrive.
+    wanted_t: Option<Instant>,
+    wanted_frame: Option<u32>,
+    /// No runs have arrived yet.
+    first: bool,
 }
+
+/// Slices after which a figure still computing shows its progress and a Cancel button.
+pub const SHOW_PROGRESS_AFTER: u32 = 6;
+
+static NEXT_OWNER: AtomicU64 = AtomicU64::new(1);
 
 /// What a control asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +95,10 @@ pub enum Action {
     End,
     /// Show a frame in the detail panel (or none).
     Select(Option<FrameId>),
+    /// Compute the next slice of the pending runs.
+    Continue,
+    /// Stop computing the pending runs and go back to the settings on screen.
+    Cancel,
 }
 
 impl FigureState {
@@ -100,17 +127,17 @@ impl FigureState {
             match key.as_str() {
                 "seed" => match value.trim().parse::<u64>() {
                     Ok(s) => seed = s,
-                    Err(_) => warnings.push(format!("Ignored seed '{value}': it must be a whole number.")),
+                    Err(_) => warnings.push(format!("Ignored seed {}: it must be a whole number.", clip(value))),
                 },
                 "t" => match value.trim().parse::<f64>() {
                     Ok(s) if s.is_finite() && s >= 0.0 => {
                         t = Some(Instant((s * 1e9).round().min(u64::MAX as f64) as u64))
                     }
-                    _ => warnings.push(format!("Ignored t '{value}': it must be a time in seconds.")),
+                    _ => warnings.push(format!("Ignored t {}: it must be a time in seconds.", clip(value))),
                 },
                 "frame" => match value.trim().parse::<u32>() {
                     Ok(n) if n >= 1 => frame = Some(n - 1),
-                    _ => warnings.push(format!("Ignored frame '{value}': it must be a frame number from 1.")),
+                    _ => warnings.push(format!("Ignored frame {}: it must be a frame number from 1.", clip(value))),
                 },
                 "caption" | "embed" => {}
                 _ => {
@@ -138,36 +165,34 @@ impl FigureState {
             times: Rc::new(Vec::new()),
             scale_ns: 1,
             warnings,
+            owner: NEXT_OWNER.fetch_add(1, Ordering::Relaxed),
+            pending: None,
+            passes: 0,
+            shown: None,
+            wanted_t: t,
+            wanted_frame: frame,
+            first: true,
         };
         state.rerun();
-        state.t = match t {
-            Some(t) if t > state.span => {
-                state.warnings.push(format!(
-                    "Moved t to the end of the run ({}).",
-                    crate::widgets::format::duration(state.span.0)
-                ));
-                state.span
-            }
-            Some(t) => t,
-            None => state.span,
-        };
-        if let (Some(f), Ok(runs)) = (frame, state.runs.as_ref()) {
-            if (f as usize) < runs.main.trace.frames.len() {
-                state.selected = Some(f);
-            } else {
-                state.warnings.push(format!(
-                    "Ignored frame {}: this run has {} frames.",
-                    f + 1,
-                    runs.main.trace.frames.len()
-                ));
-            }
-        }
         state
     }
 
-    /// Runs the simulation for the current parameters and seed.
+    /// Runs the simulation for the current parameters and seed, for one slice of wall time;
+    /// if that is not enough, `pending` says how far it got and [`Action::Continue`] goes on.
     fn rerun(&mut self) {
-        let runs = run_kind(self.kind.name, &self.params, self.seed);
+        let (name, params, seed) = (self.kind.name, self.params.clone(), self.seed);
+        match runner::compute(self.owner, || run_kind(name, &params, seed)) {
+            Computed::Pending(p) => self.pending = Some(p),
+            Computed::Done(runs) => {
+                self.pending = None;
+                self.passes = 0;
+                self.install(runs);
+            }
+        }
+    }
+
+    /// Show `runs`: the timeline's span and steps, and the cursor and frame kept or clamped.
+    fn install(&mut self, runs: Result<Runs, String>) {
         let (span, times) = match &runs {
             // The comparison runs share the timeline, so it lasts until the longest ends.
             Ok(r) if super::shows_whole_run(self.kind.name) => (r.main.trace.end, r.main.trace.event_times()),
@@ -181,10 +206,57 @@ impl FigureState {
         self.times = Rc::new(times.into_iter().filter(|t| *t <= span).collect());
         self.scale_ns = nice_scale(span.0 as f64 / PLAY_SECONDS);
         self.runs = Rc::new(runs);
-        self.t = self.t.min(span);
+        self.shown = Some((self.params.clone(), self.seed));
+        let first = std::mem::replace(&mut self.first, false);
+        self.t = match self.wanted_t.take() {
+            Some(t) if t > span => {
+                self.warnings
+                    .push(format!("Moved t to the end of the run ({}).", crate::widgets::format::duration(span.0)));
+                span
+            }
+            Some(t) => t,
+            None if first => span,
+            None => self.t.min(span),
+        };
+        if let (Some(f), Ok(runs)) = (self.wanted_frame.take(), self.runs.as_ref()) {
+            if (f as usize) < runs.main.trace.frames.len() {
+                self.selected = Some(f);
+            } else {
+                self.warnings.push(format!(
+                    "Ignored frame {}: this run has {} frames.",
+                    f + 1,
+                    runs.main.trace.frames.len()
+                ));
+            }
+        }
         if let (Some(f), Ok(r)) = (self.selected, self.runs.as_ref()) {
             if f as usize >= r.main.trace.frames.len() {
                 self.selected = None;
+            }
+        }
+    }
+
+    /// Stop computing the pending runs: back to the settings whose runs are on screen, or,
+    /// before any run arrived, a message saying so.
+    fn cancel(&mut self) {
+        let Some(progress) = self.pending.take() else { return };
+        runner::forget(self.owner);
+        self.passes = 0;
+        let stopped = wirewise_sim::budget::Exceeded {
+            limit: wirewise_sim::budget::Limit::Cancelled,
+            max: 0,
+            at: progress.now,
+            stop: progress.stop,
+        };
+        match self.shown.clone() {
+            Some((params, seed)) => {
+                self.params = params;
+                self.seed = seed;
+                self.warnings.push(format!("Cancelled: {stopped}. The figure shows the settings before."));
+            }
+            None => {
+                self.first = false;
+                self.runs = Rc::new(Err(format!("Cancelled: {stopped}.")));
             }
         }
     }
@@ -274,6 +346,14 @@ impl Reducible for FigureState {
                 s.t = s.span;
             }
             Action::Select(f) => s.selected = f,
+            Action::Continue => {
+                if s.pending.is_none() {
+                    return self;
+                }
+                s.passes = s.passes.saturating_add(1);
+                s.rerun();
+            }
+            Action::Cancel => s.cancel(),
         }
         if s == *self {
             self

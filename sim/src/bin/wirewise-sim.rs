@@ -8,10 +8,13 @@
 //! wirewise-sim scenario <preset> [--set key=value]...   (print the scenario as JSON)
 //! ```
 
+use std::io::Write;
 use std::process::ExitCode;
+use wirewise_sim::budget::Budget;
 use wirewise_sim::params::{ParamKind, ParamSet};
 use wirewise_sim::presets;
 use wirewise_sim::scenario::Scenario;
+use wirewise_sim::text::clip;
 use wirewise_sim::trace::Trace;
 
 const USAGE: &str = "usage:
@@ -22,14 +25,58 @@ const USAGE: &str = "usage:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("-h" | "--help" | "help")) {
+        let _ = writeln!(std::io::stdout(), "{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     match real_main(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("wirewise-sim: {e}");
+        // A reader that went away (`| head`) is not an error: stop quietly, as cat does.
+        Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
+        Err(Failure::Message(e)) => {
+            // One line, whatever the message held.
+            let line = e.split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = writeln!(std::io::stderr(), "wirewise-sim: {line}");
             ExitCode::from(2)
         }
     }
 }
+
+/// Why the runner stopped early.
+enum Failure {
+    /// Standard output was closed by its reader.
+    ClosedPipe,
+    /// Anything else, said in words.
+    Message(String),
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Failure {
+        Failure::Message(s)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::ClosedPipe
+        } else {
+            Failure::Message(format!("writing the output: {e}"))
+        }
+    }
+}
+
+/// Print `text` and a newline to standard output, reporting a closed pipe instead of
+/// panicking as `println!` does.
+fn out(text: &str) -> Result<(), Failure> {
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "{text}")?;
+    o.flush()?;
+    Ok(())
+}
+
+/// The hint every usage error ends with.
+const SEE_HELP: &str = "(see wirewise-sim --help)";
 
 #[derive(Default)]
 struct Opts {
@@ -46,11 +93,11 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value {SEE_HELP}"));
         match a.as_str() {
             "--set" => {
                 let kv = value("--set")?;
-                let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set takes key=value, not '{kv}'"))?;
+                let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set takes key=value, not {}", clip(&kv)))?;
                 o.sets.push((k.to_string(), v.to_string()));
             }
             "--seed" => o.seed = Some(value("--seed")?.parse().map_err(|_| "--seed takes a whole number".to_string())?),
@@ -58,16 +105,16 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "--capture" => o.capture = Some(value("--capture")?),
             "--trace" => o.trace = Some(value("--trace")?),
             "--summary" => o.summary = true,
-            s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
+            s if s.starts_with("--") => return Err(format!("unknown option {} {SEE_HELP}", clip(s))),
             s if o.target.is_none() => o.target = Some(s.to_string()),
-            s => return Err(format!("unexpected argument '{s}'\n{USAGE}")),
+            s => return Err(format!("unexpected argument {} {SEE_HELP}", clip(s))),
         }
     }
     Ok(o)
 }
 
 fn scenario_for(o: &Opts) -> Result<(String, Scenario), String> {
-    let target = o.target.as_deref().ok_or_else(|| USAGE.to_string())?;
+    let target = o.target.as_deref().ok_or_else(|| format!("name a preset or a scenario file {SEE_HELP}"))?;
     let mut s = if let Some(p) = presets::find(target) {
         let set = ParamSet::apply_strict(p.params, o.sets.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| format!("{target}: {e}"))?;
@@ -76,11 +123,11 @@ fn scenario_for(o: &Opts) -> Result<(String, Scenario), String> {
         if !o.sets.is_empty() {
             return Err("--set applies to presets; edit the scenario file instead".into());
         }
-        let text = std::fs::read_to_string(target).map_err(|e| format!("{target}: {e}"))?;
-        Scenario::from_json(&text).map_err(|e| format!("{target}: {e}"))?
+        let text = std::fs::read_to_string(target).map_err(|e| format!("{}: {e}", clip(target)))?;
+        Scenario::from_json(&text).map_err(|e| format!("{}: {e}", clip(target)))?
     } else {
         let names: Vec<&str> = presets::all().iter().map(|p| p.name).collect();
-        return Err(format!("no preset or file named '{target}' (presets: {})", names.join(", ")));
+        return Err(format!("no preset or file named {} (presets: {})", clip(target), names.join(", ")));
     };
     if let Some(seed) = o.seed {
         s.seed = seed;
@@ -88,11 +135,11 @@ fn scenario_for(o: &Opts) -> Result<(String, Scenario), String> {
     Ok((target.to_string(), s))
 }
 
-fn real_main(args: &[String]) -> Result<(), String> {
+fn real_main(args: &[String]) -> Result<(), Failure> {
     match args.first().map(String::as_str) {
         Some("presets") => {
             for p in presets::all() {
-                println!("{:<16} {}\n                 {}", p.name, p.title, p.about);
+                out(&format!("{:<16} {}\n                 {}", p.name, p.title, p.about))?;
                 for spec in p.params {
                     let range = match &spec.kind {
                         ParamKind::Number { min, max, unit, .. } => format!("{min}..{max} {unit}"),
@@ -100,28 +147,30 @@ fn real_main(args: &[String]) -> Result<(), String> {
                         ParamKind::Choice { options } => options.join("|"),
                         ParamKind::Text { max_len } => format!("text, up to {max_len} characters"),
                     };
-                    println!(
+                    out(&format!(
                         "                 --set {}={:<10} {} [{}]",
                         spec.name,
                         spec.default.to_string(),
                         spec.label,
                         range.trim()
-                    );
+                    ))?;
                 }
-                println!();
+                out("")?;
             }
             Ok(())
         }
         Some("scenario") => {
             let o = parse_opts(&args[1..])?;
             let (_, s) = scenario_for(&o)?;
-            println!("{}", serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?);
+            out(&serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?)?;
             Ok(())
         }
         Some("run") => {
             let o = parse_opts(&args[1..])?;
             let (name, s) = scenario_for(&o)?;
-            let trace = wirewise_sim::run(&s).map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let trace = wirewise_sim::run_within(&s, Budget::STANDARD, || started.elapsed().as_millis() as u64)
+                .map_err(|e| e.to_string())?;
             if let Some(path) = &o.pcap {
                 write_pcap(&trace, path, o.capture.as_deref())?;
             }
@@ -131,11 +180,16 @@ fn real_main(args: &[String]) -> Result<(), String> {
             }
             if o.summary || (o.pcap.is_none() && o.trace.is_none()) {
                 let sum = wirewise_sim::summary::summarize(&name, &trace);
-                println!("{}", serde_json::to_string_pretty(&sum).map_err(|e| e.to_string())?);
+                out(&serde_json::to_string_pretty(&sum).map_err(|e| e.to_string())?)?;
             }
-            Ok(())
+            // What the run did is written; that it stopped early is still an error.
+            match trace.limit {
+                Some(limit) => Err(Failure::Message(limit.to_string())),
+                None => Ok(()),
+            }
         }
-        _ => Err(USAGE.into()),
+        Some(other) => Err(Failure::Message(format!("unknown command {} {SEE_HELP}", clip(other)))),
+        None => Err(Failure::Message(format!("name a command {SEE_HELP}"))),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod router;
 pub mod switch;
 
 use crate::apps;
+use crate::budget::{Budget, Exceeded, Limit, Progress};
 use crate::engine::Scheduler;
 use crate::rng::Rng;
 use crate::scenario::{Scenario, ScenarioError};
@@ -26,8 +27,9 @@ use link::{Link, LinkDir};
 use router::Router;
 use switch::Switch;
 
-/// A run stops after this many scheduler events, so that no parameter can hang a browser tab.
-pub const MAX_EVENTS: u64 = 20_000_000;
+/// A run stops after this many scheduler events, so that no parameter can hang a browser tab
+/// (the standard budget's event limit; [`Budget`] has the others).
+pub const MAX_EVENTS: u64 = Budget::STANDARD.events;
 
 /// Default snap length: whole frames, as `tcpdump -s 0` (262144 in libpcap; 65535 covers any
 /// frame here).
@@ -125,6 +127,13 @@ pub struct Network {
     /// Fault actions decided when a frame was queued, applied when it starts on the wire.
     pending_faults: Vec<(FrameId, Vec<FaultAction>)>,
     stop: Instant,
+    /// What this run may use.
+    budget: Budget,
+    /// Captured bytes of the frames counted so far, and how many frames that is.
+    frame_bytes: u64,
+    frames_counted: usize,
+    /// The run has ended (its stop time, nothing left to do, or a limit).
+    done: bool,
 }
 
 impl Network {
@@ -216,6 +225,10 @@ impl Network {
             faults: Faults::new(&s.faults),
             pending_faults: vec![],
             stop: Instant::ZERO + Duration::from_millis_f64(s.stop_ms),
+            budget: Budget::STANDARD,
+            frame_bytes: 0,
+            frames_counted: 0,
+            done: false,
         };
         for (i, spec) in s.apps.iter().enumerate() {
             let host = index(spec.host(), &net.nodes).ok_or_else(|| ScenarioError::UnknownNode {
@@ -255,50 +268,128 @@ impl Network {
         (self.trace, counters)
     }
 
-    fn drive(&mut self) {
-        while let Some((now, ev)) = self.sched.pop_until(self.stop) {
-            if self.sched.processed() > MAX_EVENTS {
-                self.trace.truncated = true;
+    /// Replace the standard budget (tests and benchmarks use smaller ones).
+    pub fn with_budget(mut self, budget: Budget) -> Network {
+        self.budget = budget;
+        self
+    }
+
+    /// How far the run has got.
+    pub fn progress(&self) -> Progress {
+        Progress { now: self.sched.now(), stop: self.stop, events: self.sched.processed() }
+    }
+
+    /// Process at most `slice` scheduler events; true once the run has ended (its stop time,
+    /// nothing left to do, or a limit of its budget). A driver that wants to stay responsive
+    /// calls this in slices and does other work in between; the trace is the same however
+    /// the run is sliced.
+    pub fn advance(&mut self, slice: u64) -> bool {
+        let mut n = 0u64;
+        while !self.done && n < slice {
+            let Some((now, ev)) = self.sched.pop_until(self.stop) else {
+                self.done = true;
+                self.trace.end = if self.sched.is_empty() { self.sched.now() } else { self.stop };
+                break;
+            };
+            n += 1;
+            if let Some(limit) = self.over_budget() {
+                self.exceed(limit);
                 break;
             }
-            match ev {
-                Ev::Arrive { link, dir, frame, bytes, lost } => {
-                    let (node, iface) = self.links[link].ends[1 - dir];
-                    if let Some(reason) = lost {
-                        self.trace.events.push(crate::trace::Event {
-                            t: now,
-                            kind: EventKind::FrameDropped { frame, node: None, link: Some(link as u16), reason },
-                        });
-                        continue;
-                    }
+            self.handle(now, ev);
+        }
+        self.done
+    }
+
+    /// Stop the run now because of a limit its driver measures (wall time) or because the
+    /// person who started it cancelled it. The trace keeps what happened so far.
+    pub fn exceed(&mut self, limit: Limit) {
+        if self.done {
+            return;
+        }
+        let max = match limit {
+            Limit::Events => self.budget.events,
+            Limit::TraceEvents => self.budget.trace_events,
+            Limit::Frames => self.budget.frames,
+            Limit::TraceBytes => self.budget.trace_bytes,
+            Limit::WallTime => self.budget.wall_ms,
+            Limit::Cancelled => 0,
+        };
+        self.done = true;
+        self.trace.truncated = true;
+        self.trace.end = self.sched.now();
+        self.trace.limit = Some(Exceeded { limit, max, at: self.sched.now(), stop: self.stop });
+    }
+
+    /// The trace so far (the whole run once [`Network::advance`] has returned true).
+    pub fn into_trace(self) -> Trace {
+        self.trace
+    }
+
+    /// The first limit of the budget this run has gone past, if any.
+    fn over_budget(&mut self) -> Option<Limit> {
+        for f in &self.trace.frames[self.frames_counted..] {
+            self.frame_bytes += f.bytes.len() as u64 + std::mem::size_of::<crate::trace::FrameRecord>() as u64;
+        }
+        self.frames_counted = self.trace.frames.len();
+        let events = self.trace.events.len() as u64;
+        let bytes = events * std::mem::size_of::<crate::trace::Event>() as u64 + self.frame_bytes;
+        let b = &self.budget;
+        if self.sched.processed() > b.events {
+            Some(Limit::Events)
+        } else if events > b.trace_events {
+            Some(Limit::TraceEvents)
+        } else if self.frames_counted as u64 > b.frames {
+            Some(Limit::Frames)
+        } else if bytes > b.trace_bytes {
+            Some(Limit::TraceBytes)
+        } else {
+            None
+        }
+    }
+
+    fn drive(&mut self) {
+        while !self.advance(u64::MAX) {}
+    }
+
+    /// Handle one scheduler event.
+    fn handle(&mut self, now: Instant, ev: Ev) {
+        match ev {
+            Ev::Arrive { link, dir, frame, bytes, lost } => {
+                let (node, iface) = self.links[link].ends[1 - dir];
+                if let Some(reason) = lost {
                     self.trace.events.push(crate::trace::Event {
                         t: now,
-                        kind: EventKind::FrameRx { frame, link: link as u16, node: node as NodeId },
+                        kind: EventKind::FrameDropped { frame, node: None, link: Some(link as u16), reason },
                     });
-                    self.with_node(node, |n, env| n.on_frame(env, iface, frame, &bytes));
+                    return;
                 }
-                Ev::TxDone { link, dir } => {
-                    self.links[link].dirs[dir].busy = false;
+                self.trace.events.push(crate::trace::Event {
+                    t: now,
+                    kind: EventKind::FrameRx { frame, link: link as u16, node: node as NodeId },
+                });
+                self.with_node(node, |n, env| n.on_frame(env, iface, frame, &bytes));
+            }
+            Ev::TxDone { link, dir } => {
+                self.links[link].dirs[dir].busy = false;
+                self.start_tx(link, dir);
+            }
+            Ev::Release { link, dir } => {
+                if self.links[link].dirs[dir].holding {
+                    self.links[link].dirs[dir].holding = false;
+                    if let Some(&(head, _)) = self.links[link].dirs[dir].queue.front() {
+                        self.clear_reorder(head);
+                    }
                     self.start_tx(link, dir);
                 }
-                Ev::Release { link, dir } => {
-                    if self.links[link].dirs[dir].holding {
-                        self.links[link].dirs[dir].holding = false;
-                        if let Some(&(head, _)) = self.links[link].dirs[dir].queue.front() {
-                            self.clear_reorder(head);
-                        }
-                        self.start_tx(link, dir);
-                    }
+            }
+            Ev::Wake { node } => {
+                if self.wake_at[node] == Some(now) {
+                    self.wake_at[node] = None;
                 }
-                Ev::Wake { node } => {
-                    if self.wake_at[node] == Some(now) {
-                        self.wake_at[node] = None;
-                    }
-                    self.with_node(node, |n, env| n.on_wake(env));
-                }
+                self.with_node(node, |n, env| n.on_wake(env));
             }
         }
-        self.trace.end = if self.sched.is_empty() { self.sched.now() } else { self.stop };
     }
 
     /// Let node `n` handle something, then send what it emitted and re-arm its wake-up.

@@ -34,3 +34,4 @@ pub fn one_at_end(p: &Preset, spec: &ParamSpec, high: bool) -> ParamSet {
     set.set(p.params, spec.name, end_value(spec, high));
     set
 }
+pub mod cases;
