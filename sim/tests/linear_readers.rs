@@ -30,6 +30,9 @@ fn cost(f: &dyn Fn()) -> Duration {
 
 type Reader = (&'static str, fn(&Trace));
 
+/// Parameter settings of one run.
+type Sets = &'static [(&'static str, &'static str)];
+
 fn readers() -> Vec<Reader> {
     vec![
         ("summary::summarize", |t| drop(summary::summarize("x", t))),
@@ -57,7 +60,7 @@ fn readers() -> Vec<Reader> {
 
 #[test]
 fn readers_cost_in_proportion_to_the_run() {
-    let cases: [(&str, &[(&str, &str)], &[(&str, &str)]); 4] = [
+    let cases: [(&str, Sets, Sets); 4] = [
         // Many frames lost: the summary once looked up every dropped frame's sender by
         // scanning the whole run.
         (
