@@ -38,6 +38,7 @@ pub mod stack;
 pub mod subnet;
 pub mod summary;
 pub mod tcp;
+pub mod text;
 pub mod time;
 pub mod trace;
 pub mod transfer;
