@@ -15,6 +15,8 @@ use std::str::FromStr;
 
 /// Largest number of nodes, links or apps a scenario may have (keeps runs browser-sized).
 pub const MAX_ITEMS: usize = 256;
+/// Longest node name, in characters (a simulation bound: names label ladders and charts).
+pub const MAX_NAME_CHARS: usize = 64;
 /// Longest run, in virtual milliseconds (one hour).
 pub const MAX_STOP_MS: f64 = 3_600_000.0;
 
@@ -324,18 +326,16 @@ impl Scenario {
             return Err(ScenarioError::Topology { what: "a scenario needs at least one host".into() });
         }
         let mut names = BTreeSet::new();
-        for n in self
-            .hosts
-            .iter()
-            .map(|h| &h.name)
-            .chain(self.switches.iter().map(|s| &s.name))
-            .chain(self.routers.iter().map(|r| &r.name))
-        {
-            if n.is_empty() {
+        let hosts = self.hosts.iter().enumerate().map(|(i, h)| ("hosts", i, &h.name));
+        let switches = self.switches.iter().enumerate().map(|(i, s)| ("switches", i, &s.name));
+        let routers = self.routers.iter().enumerate().map(|(i, r)| ("routers", i, &r.name));
+        for (kind, i, n) in hosts.chain(switches).chain(routers) {
+            let len = n.chars().count();
+            if len == 0 || len > MAX_NAME_CHARS {
                 return Err(ScenarioError::InvalidValue {
-                    field: "name".into(),
-                    value: "\"\"".into(),
-                    why: "nodes need a name".into(),
+                    field: format!("{kind}[{i}].name"),
+                    value: if len == 0 { "\"\"".into() } else { n.clone() },
+                    why: format!("nodes need a name of 1 to {MAX_NAME_CHARS} characters"),
                 });
             }
             if !names.insert(n.as_str()) {
@@ -405,7 +405,8 @@ impl Scenario {
     }
 
     /// A static route's next hop must be on one of the router's own subnets (Linux:
-    /// "Nexthop has invalid gateway").
+    /// "Nexthop has invalid gateway"); a NAT's outside address must be the router's own, and
+    /// its port forwards TCP or UDP.
     fn check_routes(&self) -> Result<(), ScenarioError> {
         for (ri, r) in self.routers.iter().enumerate() {
             let own: Vec<Cidr> = self
@@ -421,6 +422,31 @@ impl Scenario {
                     value: format!("{} routes", r.routes.len()),
                     why: format!("at most {MAX_ITEMS}"),
                 });
+            }
+            if let Some(nat) = &r.nat {
+                if !own.iter().any(|c| c.addr == nat.outside) {
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("routers[{ri}].nat.outside"),
+                        value: nat.outside.to_string(),
+                        why: "must be one of the router's own interface addresses".into(),
+                    });
+                }
+                if nat.forwards.len() > MAX_ITEMS {
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("routers[{ri}].nat.forwards"),
+                        value: format!("{} forwards", nat.forwards.len()),
+                        why: format!("at most {MAX_ITEMS}"),
+                    });
+                }
+                for (i, f) in nat.forwards.iter().enumerate() {
+                    if !["tcp", "udp"].contains(&f.proto.to_ascii_lowercase().as_str()) {
+                        return Err(ScenarioError::InvalidValue {
+                            field: format!("routers[{ri}].nat.forwards[{i}].proto"),
+                            value: f.proto.clone(),
+                            why: "tcp or udp".into(),
+                        });
+                    }
+                }
             }
             for (i, route) in r.routes.iter().enumerate() {
                 if !own.iter().any(|c| c.contains(route.via)) {

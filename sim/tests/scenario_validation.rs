@@ -184,7 +184,7 @@ fn duplicate_addresses_are_refused() {
     // Through a switch: three hosts on one segment, two with one address.
     let mut v = base();
     v["switches"] = json!([{ "name": "sw" }]);
-    v["hosts"][2] = json!({ "name": "third", "ip": "10.0.0.1/24" });
+    v["hosts"].as_array_mut().unwrap().push(json!({ "name": "third", "ip": "10.0.0.1/24" }));
     v["links"] = json!([
         { "a": "client", "b": "sw" },
         { "a": "server", "b": "sw" },
@@ -212,7 +212,19 @@ fn the_same_private_address_behind_two_routers_is_fine() {
     // The server's side reuses the laptop's private address: another network.
     v["links"][1]["a_ip"] = json!("192.168.1.1/24");
     v["hosts"][1]["ip"] = json!("192.168.1.10/24");
+    v["routers"][0]["nat"]["outside"] = json!("192.168.1.1");
     check(&v).unwrap();
+}
+
+#[test]
+fn nat_outside_address_is_the_routers_own() {
+    let s = presets::find("nat").unwrap().default_scenario().unwrap();
+    let mut v = serde_json::to_value(&s).unwrap();
+    v["routers"][0]["nat"]["outside"] = json!("198.51.100.1");
+    refused(&v, "routers[0].nat.outside");
+    let mut v = serde_json::to_value(&s).unwrap();
+    v["routers"][0]["nat"]["forwards"] = json!([{ "proto": "sctp", "port": 1, "to": "192.168.1.10:1" }]);
+    refused(&v, "routers[0].nat.forwards[0].proto");
 }
 
 #[test]
@@ -272,7 +284,7 @@ fn long_values_are_clipped_in_messages() {
     let long = "A".repeat(102_400);
     let mut v = base();
     v["hosts"][0]["name"] = json!(long.clone());
-    let e = check(&v).unwrap_err().to_string();
+    let e = refused(&v, "hosts[0].name");
     assert!(e.len() < 300 && e.contains("102,400 characters"), "{e}");
     let mut v = base();
     v["hosts"][0]["ip"] = json!(long.clone());
