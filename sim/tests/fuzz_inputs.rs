@@ -23,8 +23,8 @@ const MAX_RUN_MS: f64 = 2000.0;
 const BUDGET_A: Duration = Duration::from_secs(25);
 const BUDGET_B: Duration = Duration::from_secs(12);
 /// Case caps, so a fast machine does not run forever either.
-const MAX_CASES_A: u64 = 4000;
-const MAX_CASES_B: u64 = 20_000;
+const MAX_CASES_A: u64 = 6000;
+const MAX_CASES_B: u64 = 50_000;
 
 fn huge() -> String {
     "A".repeat(102_400)
@@ -309,7 +309,11 @@ fn random_parameter_text_never_panics() {
             if rng.chance(0.1) {
                 pairs.push(("no-such-parameter".into(), "1".into()));
             }
-            let what = format!("{} {:?}", p.name, pairs.iter().map(|(k, v)| (k, wirewise_sim::text::clip(v))).collect::<Vec<_>>());
+            let what = format!(
+                "{} {:?}",
+                p.name,
+                pairs.iter().map(|(k, v)| (k, wirewise_sim::text::clip(v))).collect::<Vec<_>>()
+            );
             let out = catch_unwind(AssertUnwindSafe(|| -> Result<bool, String> {
                 let (set, errors): (ParamSet, _) =
                     ParamSet::apply_lenient(p.params, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
