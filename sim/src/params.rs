@@ -83,13 +83,13 @@ impl fmt::Display for ParamError {
         match self {
             // Values and unknown names come from a URL or a command line: echo them clipped.
             ParamError::Unknown { name, known } => {
-                write!(f, "unknown parameter {} (known: {})", clip(name), known.join(", "))
+                write!(f, "unknown parameter '{}' (known: {})", clip(name), known.join(", "))
             }
             ParamError::Invalid { name, value, expected } => {
-                write!(f, "{} is not a valid {name}: expected {expected}", clip(value))
+                write!(f, "'{}' is not a valid {name}: expected {expected}", clip(value))
             }
             ParamError::OutOfRange { name, value, min, max } => {
-                write!(f, "{name}={} is outside {min}..{max}", clip(value).trim_matches('\''))
+                write!(f, "{name}={} is outside {min}..{max}", clip(value))
             }
         }
     }

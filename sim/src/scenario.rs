@@ -6,6 +6,7 @@ use crate::apps::AppSpec;
 use crate::net::fault::FaultSpec;
 use crate::net::link::QueueLimit;
 use crate::tcp::TcpConfig;
+use crate::text::{clip, clip_to};
 use crate::wire::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -14,6 +15,8 @@ use std::str::FromStr;
 
 /// Largest number of nodes, links or apps a scenario may have (keeps runs browser-sized).
 pub const MAX_ITEMS: usize = 256;
+/// Longest node name, in characters (a simulation bound: names label ladders and charts).
+pub const MAX_NAME_CHARS: usize = 64;
 /// Longest run, in virtual milliseconds (one hour).
 pub const MAX_STOP_MS: f64 = 3_600_000.0;
 
@@ -235,16 +238,49 @@ pub enum ScenarioError {
 }
 
 impl fmt::Display for ScenarioError {
+    /// Values from the input are echoed through [`clip`], so a message stays one short line
+    /// even when the scenario held a 100 KB string.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScenarioError::BadAddress { text } => write!(f, "'{text}' is not an IPv4 address (a.b.c.d or a.b.c.d/len)"),
-            ScenarioError::DuplicateName { name } => write!(f, "two nodes are named '{name}'"),
-            ScenarioError::UnknownNode { name, context } => write!(f, "{context}: no node named '{name}'"),
-            ScenarioError::InvalidValue { field, value, why } => write!(f, "{field} = {value}: {why}"),
-            ScenarioError::Topology { what } => write!(f, "topology: {what}"),
-            ScenarioError::Parse { what } => write!(f, "scenario does not parse: {what}"),
+            ScenarioError::BadAddress { text } => {
+                write!(f, "'{}' is not an IPv4 address (a.b.c.d or a.b.c.d/len)", clip(text))
+            }
+            ScenarioError::DuplicateName { name } => write!(f, "two nodes are named '{}'", clip(name)),
+            ScenarioError::UnknownNode { name, context } => {
+                write!(f, "{}: no node named '{}'", clip(context), clip(name))
+            }
+            ScenarioError::InvalidValue { field, value, why } => {
+                write!(f, "{} = {}: {}", clip_to(field, 80), clip(value), clip_to(why, 160))
+            }
+            ScenarioError::Topology { what } => write!(f, "topology: {}", clip_to(what, 200)),
+            ScenarioError::Parse { what } => write!(f, "scenario does not parse: {}", clip_parse_message(what)),
         }
     }
+}
+
+/// A serde message quotes the offending text between backticks (`unknown field `…``) and may
+/// list every expected variant; clip each quoted part, then the middle of what is left, so
+/// the position at its end ("at line 1 column 9") survives.
+fn clip_parse_message(what: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in what.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(&clip(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    const KEEP: usize = 200;
+    let n = out.chars().count();
+    if n <= KEEP {
+        return out;
+    }
+    let head: String = out.chars().take(KEEP - 60).collect();
+    let tail: String = out.chars().skip(n - 50).collect();
+    format!("{head} … {tail}")
 }
 
 impl std::error::Error for ScenarioError {}
@@ -290,18 +326,16 @@ impl Scenario {
             return Err(ScenarioError::Topology { what: "a scenario needs at least one host".into() });
         }
         let mut names = BTreeSet::new();
-        for n in self
-            .hosts
-            .iter()
-            .map(|h| &h.name)
-            .chain(self.switches.iter().map(|s| &s.name))
-            .chain(self.routers.iter().map(|r| &r.name))
-        {
-            if n.is_empty() {
+        let hosts = self.hosts.iter().enumerate().map(|(i, h)| ("hosts", i, &h.name));
+        let switches = self.switches.iter().enumerate().map(|(i, s)| ("switches", i, &s.name));
+        let routers = self.routers.iter().enumerate().map(|(i, r)| ("routers", i, &r.name));
+        for (kind, i, n) in hosts.chain(switches).chain(routers) {
+            let len = n.chars().count();
+            if len == 0 || len > MAX_NAME_CHARS {
                 return Err(ScenarioError::InvalidValue {
-                    field: "name".into(),
-                    value: "\"\"".into(),
-                    why: "nodes need a name".into(),
+                    field: format!("{kind}[{i}].name"),
+                    value: if len == 0 { "\"\"".into() } else { n.clone() },
+                    why: format!("nodes need a name of 1 to {MAX_NAME_CHARS} characters"),
                 });
             }
             if !names.insert(n.as_str()) {
@@ -338,6 +372,25 @@ impl Scenario {
                 });
             }
         }
+        self.tcp.validate("tcp")?;
+        for (i, h) in self.hosts.iter().enumerate() {
+            if let Some(t) = &h.tcp {
+                t.validate(&format!("hosts[{i}].tcp"))?;
+            }
+            if let Some(gw) = h.gateway {
+                // Linux refuses a default route whose gateway is not on a connected subnet
+                // ("Nexthop has invalid gateway", fib_check_nh) or is the host itself.
+                if !h.ip.contains(gw) || gw == h.ip.addr {
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("hosts[{i}].gateway"),
+                        value: gw.to_string(),
+                        why: format!("must be another address inside the host's subnet {}", h.ip),
+                    });
+                }
+            }
+        }
+        self.check_routes()?;
+        self.check_duplicate_addresses()?;
         for (i, a) in self.apps.iter().enumerate() {
             let host = a.host();
             if !self.hosts.iter().any(|h| h.name == host) {
@@ -347,6 +400,122 @@ impl Scenario {
         }
         for (i, f) in self.faults.iter().enumerate() {
             f.validate(&format!("faults[{i}]"), &names)?;
+        }
+        Ok(())
+    }
+
+    /// A static route's next hop must be on one of the router's own subnets (Linux:
+    /// "Nexthop has invalid gateway"); a NAT's outside address must be the router's own, and
+    /// its port forwards TCP or UDP.
+    fn check_routes(&self) -> Result<(), ScenarioError> {
+        for (ri, r) in self.routers.iter().enumerate() {
+            let own: Vec<Cidr> = self
+                .links
+                .iter()
+                .flat_map(|l| [(&l.a, l.a_ip), (&l.b, l.b_ip)])
+                .filter(|(n, _)| **n == r.name)
+                .filter_map(|(_, ip)| ip)
+                .collect();
+            if r.routes.len() > MAX_ITEMS {
+                return Err(ScenarioError::InvalidValue {
+                    field: format!("routers[{ri}].routes"),
+                    value: format!("{} routes", r.routes.len()),
+                    why: format!("at most {MAX_ITEMS}"),
+                });
+            }
+            if let Some(nat) = &r.nat {
+                if !own.iter().any(|c| c.addr == nat.outside) {
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("routers[{ri}].nat.outside"),
+                        value: nat.outside.to_string(),
+                        why: "must be one of the router's own interface addresses".into(),
+                    });
+                }
+                if nat.forwards.len() > MAX_ITEMS {
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("routers[{ri}].nat.forwards"),
+                        value: format!("{} forwards", nat.forwards.len()),
+                        why: format!("at most {MAX_ITEMS}"),
+                    });
+                }
+                for (i, f) in nat.forwards.iter().enumerate() {
+                    if !["tcp", "udp"].contains(&f.proto.to_ascii_lowercase().as_str()) {
+                        return Err(ScenarioError::InvalidValue {
+                            field: format!("routers[{ri}].nat.forwards[{i}].proto"),
+                            value: f.proto.clone(),
+                            why: "tcp or udp".into(),
+                        });
+                    }
+                }
+            }
+            for (i, route) in r.routes.iter().enumerate() {
+                if !own.iter().any(|c| c.contains(route.via)) {
+                    return Err(ScenarioError::InvalidValue {
+                        field: format!("routers[{ri}].routes[{i}].via"),
+                        value: route.via.to_string(),
+                        why: "must be on a subnet the router is connected to".into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// No two interfaces on one Ethernet segment (links joined by switches) share an
+    /// address: ARP could not tell them apart (RFC 5227 calls it an address conflict).
+    /// The same private address behind two different routers is fine.
+    fn check_duplicate_addresses(&self) -> Result<(), ScenarioError> {
+        // Union-find over links: links meeting at a switch are one segment.
+        let mut parent: Vec<usize> = (0..self.links.len()).collect();
+        fn root(p: &mut [usize], mut i: usize) -> usize {
+            while p[i] != i {
+                p[i] = p[p[i]];
+                i = p[i];
+            }
+            i
+        }
+        for sw in &self.switches {
+            let mut first = None;
+            for (i, l) in self.links.iter().enumerate() {
+                if l.a == sw.name || l.b == sw.name {
+                    match first {
+                        None => first = Some(i),
+                        Some(f) => {
+                            let (a, b) = (root(&mut parent, f), root(&mut parent, i));
+                            parent[a] = b;
+                        }
+                    }
+                }
+            }
+        }
+        // Every interface: (segment, address, where it was given).
+        let mut seen: std::collections::BTreeMap<(usize, Ipv4Addr), String> = Default::default();
+        let mut ifaces: Vec<(usize, Ipv4Addr, String)> = Vec::new();
+        for (hi, h) in self.hosts.iter().enumerate() {
+            if let Some(li) = self.links.iter().position(|l| l.a == h.name || l.b == h.name) {
+                ifaces.push((li, h.ip.addr, format!("hosts[{hi}].ip")));
+            }
+        }
+        for (li, l) in self.links.iter().enumerate() {
+            for (node, end, ip) in [(&l.a, "a_ip", l.a_ip), (&l.b, "b_ip", l.b_ip)] {
+                // Only a router's end of a link takes its address from the link.
+                if !self.routers.iter().any(|r| &r.name == node) {
+                    continue;
+                }
+                if let Some(c) = ip {
+                    ifaces.push((li, c.addr, format!("links[{li}].{end}")));
+                }
+            }
+        }
+        for (li, addr, field) in ifaces {
+            let seg = root(&mut parent, li);
+            if let Some(other) = seen.insert((seg, addr), field.clone()) {
+                return Err(ScenarioError::InvalidValue {
+                    field,
+                    value: addr.to_string(),
+                    why: format!("{other} has the same address on the same network"),
+                });
+            }
         }
         Ok(())
     }

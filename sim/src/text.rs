@@ -1,29 +1,37 @@
-//! Echoing what someone typed back to them, safely: a value quoted in an error message is cut
-//! to a short prefix with its length, so a 100 KB parameter makes a one-line message rather
-//! than a page of text, and control characters are shown escaped so the message stays on one
-//! line.
+//! Text that error messages echo back. A value someone typed or pasted can be a whole page
+//! long; an error repeats only enough of it to recognise, plus its length.
 
-/// Characters of an echoed value shown before it is cut.
-pub const CLIP_CHARS: usize = 40;
+/// The most characters of a value an error repeats in full.
+pub const CLIP_CHARS: usize = 48;
 
-/// `text` quoted for an error message: `'rtt'`, or for a long value its first
-/// [`CLIP_CHARS`] characters and its length, `'AAAA…' (102,400 characters)`.
+/// `text` as an error message should echo it: unchanged when it has at most [`CLIP_CHARS`]
+/// characters, otherwise its first characters, an ellipsis and its length, like
+/// `AAAAAAAA… (102,400 characters)`. Cuts only between characters, never inside one.
 pub fn clip(text: &str) -> String {
-    let count = text.chars().count();
-    let shown: String = text.chars().take(CLIP_CHARS).flat_map(char::escape_debug).collect();
-    if count <= CLIP_CHARS {
-        format!("'{shown}'")
-    } else {
-        format!("'{shown}…' ({} characters)", grouped(count))
+    clip_to(text, CLIP_CHARS)
+}
+
+/// [`clip`] with a chosen limit: text of more than `max` characters keeps its first
+/// `max / 2` (at least 1) and says how long it was.
+/// Control characters (a newline, a NUL) are shown escaped, so the message stays on one line.
+pub fn clip_to(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    let escaped = |chars: &mut dyn Iterator<Item = char>| -> String {
+        chars.flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect()
+    };
+    if n <= max {
+        return escaped(&mut text.chars());
     }
+    let head = escaped(&mut text.chars().take((max / 2).max(1)));
+    format!("{head}… ({} characters)", grouped(n))
 }
 
 /// `102400` as `102,400`.
 pub fn grouped(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -36,30 +44,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_values_are_quoted_whole() {
-        assert_eq!(clip("rtt"), "'rtt'");
-        assert_eq!(clip(""), "''");
+    fn short_text_is_kept() {
+        assert_eq!(clip(""), "");
+        assert_eq!(clip("10.0.0.300"), "10.0.0.300");
+        let exactly = "x".repeat(CLIP_CHARS);
+        assert_eq!(clip(&exactly), exactly);
     }
 
     #[test]
-    fn long_values_are_cut_with_their_length() {
-        let long = "A".repeat(102_400);
-        assert_eq!(clip(&long), format!("'{}…' (102,400 characters)", "A".repeat(CLIP_CHARS)));
-        assert!(clip(&long).len() < 80);
+    fn long_text_keeps_a_prefix_and_its_length() {
+        let c = clip(&"A".repeat(102_400));
+        assert_eq!(c, format!("{}… (102,400 characters)", "A".repeat(CLIP_CHARS / 2)));
+        assert!(c.chars().count() < 80);
+        assert_eq!(clip_to("abcdef", 2), "a… (6 characters)");
+        assert_eq!(clip_to("abcdef", 0), "a… (6 characters)");
+    }
+
+    #[test]
+    fn cuts_between_characters() {
+        let s = "é".repeat(1000) + "🦀";
+        let c = clip(&s);
+        assert!(c.starts_with(&"é".repeat(CLIP_CHARS / 2)));
+        assert!(c.ends_with("(1,001 characters)"));
     }
 
     #[test]
     fn control_characters_are_escaped_onto_one_line() {
-        assert_eq!(clip("a\nb\u{0}"), "'a\\nb\\0'");
+        assert_eq!(clip("a\nb\u{0}"), "a\\nb\\0");
         assert!(!clip(&"x\n".repeat(100)).contains('\n'));
     }
 
     #[test]
-    fn multibyte_text_is_cut_on_character_boundaries() {
-        let s = "é".repeat(50);
-        assert!(clip(&s).starts_with(&format!("'{}…'", "é".repeat(CLIP_CHARS))));
+    fn thousands() {
+        assert_eq!(grouped(0), "0");
         assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1000), "1,000");
         assert_eq!(grouped(1_234_567), "1,234,567");
     }
 }

@@ -47,7 +47,7 @@ pub const NSTAT_NAMES: &[(&str, &str)] = &[
 pub fn run(params: &ParamSet, seed: u64) -> Result<Runs, String> {
     let name = params.choice("preset");
     let preset = wirewise_sim::presets::find(name)
-        .ok_or_else(|| format!("there is no scenario called {}", wirewise_sim::text::clip(name)))?;
+        .ok_or_else(|| format!("there is no scenario called '{}'", wirewise_sim::text::clip(name)))?;
     let pairs: Vec<(&str, String)> =
         preset.params.iter().filter_map(|s| params.get(s.name).map(|v| (s.name, v.to_string()))).collect();
     let main = run_preset(name, &pairs, seed)?;

@@ -66,7 +66,7 @@ pub fn run_kind(kind: &str, params: &ParamSet, seed: u64) -> Result<Runs, String
         "nagle" => nagle::run(params, seed),
         "cold-warm" => cold_warm::run(params, seed),
         "hol-blocking" => hol_blocking::run(params, seed),
-        _ => Err(format!("there is no figure called {}", wirewise_sim::text::clip(kind))),
+        _ => Err(format!("there is no figure called '{}'", wirewise_sim::text::clip(kind))),
     }
 }
 

@@ -201,7 +201,7 @@ mod sim {
     /// The network preset `name` builds from `pairs` and `seed`, ready to run.
     pub fn network(name: &str, pairs: &[(&str, String)], seed: u64) -> Result<Network, String> {
         let preset = wirewise_sim::presets::find(name)
-            .ok_or_else(|| format!("the simulation has no preset {}", wirewise_sim::text::clip(name)))?;
+            .ok_or_else(|| format!("the simulation has no preset '{}'", wirewise_sim::text::clip(name)))?;
         let (set, errors) = ParamSet::apply_lenient(preset.params, pairs.iter().map(|(k, v)| (*k, v.as_str())));
         if let Some(e) = errors.first() {
             return Err(format!("preset '{name}' rejected a parameter: {e}"));

@@ -127,17 +127,17 @@ impl FigureState {
             match key.as_str() {
                 "seed" => match value.trim().parse::<u64>() {
                     Ok(s) => seed = s,
-                    Err(_) => warnings.push(format!("Ignored seed {}: it must be a whole number.", clip(value))),
+                    Err(_) => warnings.push(format!("Ignored seed '{}': it must be a whole number.", clip(value))),
                 },
                 "t" => match value.trim().parse::<f64>() {
                     Ok(s) if s.is_finite() && s >= 0.0 => {
                         t = Some(Instant((s * 1e9).round().min(u64::MAX as f64) as u64))
                     }
-                    _ => warnings.push(format!("Ignored t {}: it must be a time in seconds.", clip(value))),
+                    _ => warnings.push(format!("Ignored t '{}': it must be a time in seconds.", clip(value))),
                 },
                 "frame" => match value.trim().parse::<u32>() {
                     Ok(n) if n >= 1 => frame = Some(n - 1),
-                    _ => warnings.push(format!("Ignored frame {}: it must be a frame number from 1.", clip(value))),
+                    _ => warnings.push(format!("Ignored frame '{}': it must be a frame number from 1.", clip(value))),
                 },
                 "caption" | "embed" => {}
                 _ => {

@@ -38,10 +38,10 @@ pub fn encode_name(name: &str) -> Result<Vec<u8>, String> {
     let mut out = vec![];
     for label in name.split('.') {
         if label.is_empty() || label.len() > 63 {
-            return Err(format!("label '{label}' must be 1 to 63 characters"));
+            return Err(format!("label '{}' must be 1 to 63 characters", crate::text::clip(label)));
         }
         if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(format!("label '{label}' may hold letters, digits and hyphens only"));
+            return Err(format!("label '{}' may hold letters, digits and hyphens only", crate::text::clip(label)));
         }
         out.push(label.len() as u8);
         out.extend(label.to_ascii_lowercase().bytes());

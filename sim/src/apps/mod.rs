@@ -21,7 +21,7 @@ pub mod workers;
 pub mod write_write_read;
 
 use crate::rng::Rng;
-use crate::scenario::{check_range, ScenarioError};
+use crate::scenario::{check_range, ScenarioError, MAX_ITEMS};
 use crate::stack::{Notice, OutPacket, SockError, StackCtx};
 use crate::tcp::TcpStack;
 use crate::time::{Duration, Instant};
@@ -578,6 +578,10 @@ pub enum AppSpec {
     },
 }
 
+/// Most requests one client makes, or clients one load generator starts (a simulation
+/// bound: 20,000 short connections stay well under the event limit).
+pub const MAX_CLIENTS: f64 = 20_000.0;
+
 fn default_accept_rate() -> f64 {
     100.0
 }
@@ -642,15 +646,46 @@ impl AppSpec {
         }
     }
 
+    /// The port a server listens on, if this is a server.
+    fn listen_port(&self) -> Option<u16> {
+        match self {
+            AppSpec::RpcServer { port, .. }
+            | AppSpec::Sink { port, .. }
+            | AppSpec::Responder { port, .. }
+            | AppSpec::TlsServer { port, .. }
+            | AppSpec::QuicServer { port, .. }
+            | AppSpec::UdpSink { port, .. }
+            | AppSpec::WorkerServer { port, .. }
+            | AppSpec::H2Server { port, .. } => Some(*port),
+            AppSpec::Peer { port, listen: true, .. } => Some(*port),
+            _ => None,
+        }
+    }
+
     /// Check numbers and names.
+    ///
+    /// Bounds are simulation bounds (runs stay browser-sized) unless a comment names a
+    /// protocol limit. Counts of requests and clients share [`MAX_CLIENTS`].
     pub fn validate(&self, ctx: &str) -> Result<(), ScenarioError> {
         check_range(&format!("{ctx}.start_ms"), self.start_ms(), 0.0, crate::scenario::MAX_STOP_MS)?;
+        if self.listen_port() == Some(0) {
+            // listen() on port 0 binds a random ephemeral port (inet_autobind), which no
+            // client in a scenario could know.
+            return Err(ScenarioError::InvalidValue {
+                field: format!("{ctx}.port"),
+                value: "0".into(),
+                why: "a server needs a port between 1 and 65535".into(),
+            });
+        }
         match self {
-            AppSpec::RpcClient { requests, request_bytes, gap_ms, max_seg, .. } => {
+            AppSpec::RpcClient { requests, request_bytes, gap_ms, max_seg, request_payload, .. } => {
                 if let Some(m) = max_seg {
                     check_range(&format!("{ctx}.max_seg"), f64::from(*m), 88.0, 32_767.0)?;
                 }
-                check_range(&format!("{ctx}.requests"), *requests as f64, 1.0, 1000.0)?;
+                if let Some(p) = request_payload {
+                    check_range(&format!("{ctx}.request_payload.length"), p.len() as f64, 1.0, 16_000_000.0)?;
+                }
+                check_range(&format!("{ctx}.requests"), *requests as f64, 1.0, MAX_CLIENTS)?;
                 check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 16_000_000.0)?;
                 check_range(&format!("{ctx}.gap_ms"), *gap_ms, 0.0, 600_000.0)
             }
@@ -686,6 +721,7 @@ impl AppSpec {
                 check_range(&format!("{ctx}.attempts"), *attempts as f64, 1.0, 10.0)
             }
             AppSpec::DnsServer { records, .. } => {
+                check_range(&format!("{ctx}.records.length"), records.len() as f64, 0.0, MAX_ITEMS as f64)?;
                 for r in records {
                     dns::encode_name(&r.name).map_err(|why| ScenarioError::InvalidValue {
                         field: format!("{ctx}.records"),
@@ -755,7 +791,7 @@ impl AppSpec {
                 check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
             }
             AppSpec::LoadClients { clients, rate, burst, request_bytes, .. } => {
-                check_range(&format!("{ctx}.clients"), *clients as f64, 1.0, 20_000.0)?;
+                check_range(&format!("{ctx}.clients"), *clients as f64, 1.0, MAX_CLIENTS)?;
                 check_range(&format!("{ctx}.rate"), *rate, 0.001, 1_000_000.0)?;
                 check_range(&format!("{ctx}.burst"), *burst as f64, 1.0, 20_000.0)?;
                 check_range(&format!("{ctx}.request_bytes"), *request_bytes as f64, 1.0, 16_000_000.0)

@@ -97,7 +97,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
         match a.as_str() {
             "--set" => {
                 let kv = value("--set")?;
-                let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set takes key=value, not {}", clip(&kv)))?;
+                let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set takes key=value, not '{}'", clip(&kv)))?;
                 o.sets.push((k.to_string(), v.to_string()));
             }
             "--seed" => o.seed = Some(value("--seed")?.parse().map_err(|_| "--seed takes a whole number".to_string())?),
@@ -107,7 +107,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "--summary" => o.summary = true,
             s if s.starts_with("--") => return Err(format!("unknown option {} {SEE_HELP}", clip(s))),
             s if o.target.is_none() => o.target = Some(s.to_string()),
-            s => return Err(format!("unexpected argument {} {SEE_HELP}", clip(s))),
+            s => return Err(format!("unexpected argument '{}' {SEE_HELP}", clip(s))),
         }
     }
     Ok(o)
@@ -127,7 +127,7 @@ fn scenario_for(o: &Opts) -> Result<(String, Scenario), String> {
         Scenario::from_json(&text).map_err(|e| format!("{}: {e}", clip(target)))?
     } else {
         let names: Vec<&str> = presets::all().iter().map(|p| p.name).collect();
-        return Err(format!("no preset or file named {} (presets: {})", clip(target), names.join(", ")));
+        return Err(format!("no preset or file named '{}' (presets: {})", clip(target), names.join(", ")));
     };
     if let Some(seed) = o.seed {
         s.seed = seed;
@@ -188,7 +188,7 @@ fn real_main(args: &[String]) -> Result<(), Failure> {
                 None => Ok(()),
             }
         }
-        Some(other) => Err(Failure::Message(format!("unknown command {} {SEE_HELP}", clip(other)))),
+        Some(other) => Err(Failure::Message(format!("unknown command '{}' {SEE_HELP}", clip(other)))),
         None => Err(Failure::Message(format!("name a command {SEE_HELP}"))),
     }
 }

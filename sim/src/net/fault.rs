@@ -124,12 +124,14 @@ impl FaultSpec {
                 }
             }
         }
-        if self.nth == 0 || self.count == 0 {
-            return Err(ScenarioError::InvalidValue {
-                field: format!("{ctx}.nth"),
-                value: self.nth.to_string(),
-                why: "nth and count start at 1".into(),
-            });
+        for (field, v) in [("nth", self.nth), ("count", self.count)] {
+            if v == 0 {
+                return Err(ScenarioError::InvalidValue {
+                    field: format!("{ctx}.{field}"),
+                    value: v.to_string(),
+                    why: "nth and count start at 1".into(),
+                });
+            }
         }
         if let FaultAction::Delay { ms } = self.action {
             check_range(&format!("{ctx}.action.ms"), ms, 0.0, 600_000.0)?;

@@ -2,6 +2,7 @@
 //! stock Linux 6.x (checked on 6.18, see the fidelity sheet), and two other profiles:
 //! pre-6.5 Linux and the RFC 9293 textbook.
 
+use crate::scenario::ScenarioError;
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -340,6 +341,135 @@ impl TcpConfig {
         } else {
             space
         }
+    }
+}
+
+/// A field that is out of range, for [`TcpConfig::validate`].
+fn out_of_range(field: String, value: String, why: String) -> ScenarioError {
+    ScenarioError::InvalidValue { field, value, why }
+}
+
+/// `v` in `lo..=hi` (integers, so the message shows them exactly).
+fn check_int(ctx: &str, name: &str, v: u64, lo: u64, hi: u64) -> Result<(), ScenarioError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(out_of_range(format!("{ctx}.{name}"), v.to_string(), format!("must be between {lo} and {hi}")))
+    }
+}
+
+/// A duration (nanoseconds in a scenario) in `lo..=hi`; the message also says it in ms.
+fn check_time(ctx: &str, name: &str, v: Duration, lo: Duration, hi: Duration) -> Result<(), ScenarioError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(out_of_range(
+            format!("{ctx}.{name}"),
+            format!("{} ns", v.as_nanos()),
+            format!(
+                "must be between {} and {} ns ({} ms to {} ms)",
+                lo.as_nanos(),
+                hi.as_nanos(),
+                lo.as_millis_f64(),
+                hi.as_millis_f64()
+            ),
+        ))
+    }
+}
+
+/// Largest value of a C `int` sysctl (`proc_dointvec` refuses more).
+const INT_MAX: u64 = i32::MAX as u64;
+/// `MAX_TCP_SYNCNT` (include/net/tcp.h): the ceiling of `tcp_syn_retries` and
+/// `tcp_syn_linear_timeouts`.
+pub const MAX_TCP_SYNCNT: u64 = 127;
+/// `TCP_RTO_MAX` (include/net/tcp.h, 120 s): the largest RTO, and the ceiling of
+/// `tcp_rto_max_ms` (`tcp_rto_max_max` = `TCP_RTO_MAX_SEC` · 1000).
+pub const TCP_RTO_MAX: Duration = Duration::from_secs(120);
+/// `tcp_rto_max_ms`'s floor: `SYSCTL_ONE_THOUSAND` ms (sysctl_net_ipv4.c; the socket option
+/// TCP_RTO_MAX_MS refuses less than `MSEC_PER_SEC` too).
+pub const RTO_MAX_FLOOR: Duration = Duration::from_secs(1);
+/// Simulation bound for timers the kernel hard-codes (TIME-WAIT, FIN-WAIT-2, rate limits):
+/// as long as the longest run ([`crate::scenario::MAX_STOP_MS`], one hour).
+const ONE_HOUR: Duration = Duration::from_secs(3600);
+
+impl TcpConfig {
+    /// Check every field against the range the kernel accepts for it (or, for constants
+    /// Linux compiles in, a simulation bound that says so). `ctx` is the field's path in the
+    /// scenario (`tcp`, `hosts[1].tcp`). Sources, field by field:
+    ///
+    /// - `somaxconn`: `proc_dointvec_minmax` with `SYSCTL_ZERO` (net/core/sysctl_net_core.c):
+    ///   0 to `INT_MAX`.
+    /// - `syn_retries`: 1 to `MAX_TCP_SYNCNT` = 127 (`tcp_syn_retries_min`/`_max`,
+    ///   net/ipv4/sysctl_net_ipv4.c).
+    /// - `syn_linear_timeouts`: 0 to `MAX_TCP_SYNCNT` (`tcp_syn_linear_timeouts_max`).
+    /// - `synack_retries`: a u8 sysctl (`proc_dou8vec_minmax`), 0 to 255.
+    /// - `syncookies`: 0, 1 or 2, the values ip-sysctl.rst documents.
+    /// - `max_syn_backlog`: `proc_dointvec`, 0 to `INT_MAX`.
+    /// - `rmem`, `wmem`: each of the three at least 1 (`proc_dointvec_minmax` with
+    ///   `SYSCTL_ONE`), at most `INT_MAX`. The kernel does not require min ≤ default ≤ max,
+    ///   so neither does this.
+    /// - `rto_min`: at least 1 µs (`tcp_rto_min_us`, `SYSCTL_ONE`); the kernel sets no
+    ///   ceiling but bounds every RTO by `rto_max` (`tcp_bound_rto`), so the simulation bound
+    ///   is `TCP_RTO_MAX` (120 s).
+    /// - `rto_max`: 1 s to 120 s (`tcp_rto_max_ms`: `SYSCTL_ONE_THOUSAND` to
+    ///   `TCP_RTO_MAX_SEC` · 1000, Linux 6.15). Zero made every retransmission fire at once.
+    /// - `rto_init` (`TCP_TIMEOUT_INIT`, 1 s) and `rto_fallback` (`TCP_TIMEOUT_FALLBACK`, 3 s)
+    ///   are constants in Linux; simulation bound 1 ms to `TCP_RTO_MAX`.
+    /// - `retries2`: a u8 sysctl, 0 to 255.
+    /// - `delack_min` (`TCP_DELACK_MIN`, 40 ms) and `delack_max` (`TCP_DELACK_MAX`, 200 ms)
+    ///   are constants; simulation bound 1 ms to 1 s.
+    /// - `max_quickacks`: `TCP_MAX_QUICKACKS` (16) counts down in the u8
+    ///   `icsk_ack.quick`, so 0 to 255.
+    /// - `time_wait` (`TCP_TIMEWAIT_LEN`, a constant), `fin_timeout`
+    ///   (`proc_dointvec_jiffies`) and `invalid_ratelimit` (`proc_dointvec_ms_jiffies`):
+    ///   simulation bound 0 to one hour, the longest run.
+    /// - `cork_ceiling` (`TCP_CORK`'s 200 ms, a constant): simulation bound 1 ms to 1 s.
+    /// - `initial_cwnd`: `TCP_INIT_CWND` (10) or a route's `initcwnd`; Linux treats 0 as
+    ///   "use 10" (`tcp_init_cwnd`), so 0 is refused rather than guessed at. Simulation bound
+    ///   1 to 1000 packets.
+    /// - `ephemeral_ports`: `ipv4_local_port_range`: each 1 to 65535, low ≤ high, and low not
+    ///   below `ip_unprivileged_port_start` (1024 by default).
+    /// - `ecn`: 0, 1 or 2 (RFC 3168 modes; the AccECN values 3 to 5 of Linux 6.18 are not
+    ///   modelled).
+    /// - `fastopen`: any bit mask (`proc_dointvec`); `fixed_isn`: any 32-bit number. Both are
+    ///   complete by type, as are the flags and the named choices.
+    pub fn validate(&self, ctx: &str) -> Result<(), ScenarioError> {
+        check_int(ctx, "somaxconn", self.somaxconn.into(), 0, INT_MAX)?;
+        check_int(ctx, "syn_retries", self.syn_retries.into(), 1, MAX_TCP_SYNCNT)?;
+        check_int(ctx, "syn_linear_timeouts", self.syn_linear_timeouts.into(), 0, MAX_TCP_SYNCNT)?;
+        check_int(ctx, "synack_retries", self.synack_retries.into(), 0, 255)?;
+        check_int(ctx, "syncookies", self.syncookies.into(), 0, 2)?;
+        check_int(ctx, "max_syn_backlog", self.max_syn_backlog.into(), 0, INT_MAX)?;
+        for (name, (a, b, c)) in [("rmem", self.rmem), ("wmem", self.wmem)] {
+            for (i, v) in [a, b, c].into_iter().enumerate() {
+                check_int(ctx, &format!("{name}[{i}]"), v.into(), 1, INT_MAX)?;
+            }
+        }
+        let ms = Duration::from_millis;
+        check_time(ctx, "rto_max", self.rto_max, RTO_MAX_FLOOR, TCP_RTO_MAX)?;
+        check_time(ctx, "rto_min", self.rto_min, Duration::from_micros(1), TCP_RTO_MAX)?;
+        check_time(ctx, "rto_init", self.rto_init, ms(1), TCP_RTO_MAX)?;
+        check_time(ctx, "rto_fallback", self.rto_fallback, ms(1), TCP_RTO_MAX)?;
+        check_int(ctx, "retries2", self.retries2.into(), 0, 255)?;
+        check_time(ctx, "delack_min", self.delack_min, ms(1), ms(1000))?;
+        check_time(ctx, "delack_max", self.delack_max, ms(1), ms(1000))?;
+        check_int(ctx, "max_quickacks", self.max_quickacks.into(), 0, 255)?;
+        check_time(ctx, "time_wait", self.time_wait, Duration::ZERO, ONE_HOUR)?;
+        check_time(ctx, "fin_timeout", self.fin_timeout, Duration::ZERO, ONE_HOUR)?;
+        check_time(ctx, "invalid_ratelimit", self.invalid_ratelimit, Duration::ZERO, ONE_HOUR)?;
+        check_time(ctx, "cork_ceiling", self.cork_ceiling, ms(1), ms(1000))?;
+        check_int(ctx, "initial_cwnd", self.initial_cwnd.into(), 1, 1000)?;
+        let (lo, hi) = self.ephemeral_ports;
+        check_int(ctx, "ephemeral_ports[0]", lo.into(), 1024, 65535)?;
+        check_int(ctx, "ephemeral_ports[1]", hi.into(), 1024, 65535)?;
+        if lo > hi {
+            return Err(out_of_range(
+                format!("{ctx}.ephemeral_ports"),
+                format!("[{lo}, {hi}]"),
+                "the low end must not be above the high end (ipv4_local_port_range)".into(),
+            ));
+        }
+        check_int(ctx, "ecn", self.ecn.into(), 0, 2)
     }
 }
 
