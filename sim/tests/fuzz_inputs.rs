@@ -350,4 +350,6 @@ fn random_parameter_text_never_panics() {
         t0.elapsed()
     );
     assert!(wrong.is_empty(), "{} of {n} cases failed:\n{}", wrong.len(), wrong.join("\n"));
+    assert_eq!(long_param_errors, 0, "parameter errors must echo values clipped");
+    assert_eq!(long_param_errors, 0, "parameter errors must echo values clipped");
 }
