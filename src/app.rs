@@ -60,6 +60,7 @@ pub fn App() -> Html {
                     }
                 }
                 Route::NotFound => "Page not found — wirewise".into(),
+                Route::Capture => "Open a capture — wirewise".into(),
                 Route::Home => "wirewise — what happens beneath an API call".into(),
             };
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -98,6 +99,7 @@ pub fn App() -> Html {
             <FigurePage key={format!("{kind}?{query:?}")} kind={kind.clone()} query={query.clone()} />
         },
         Route::NotFound => html! { <NotFound /> },
+        Route::Capture => html! { <crate::pages::capture::CapturePage /> },
     };
     html! {
         <>

@@ -12,6 +12,8 @@ pub enum Route {
     Figure { kind: String, query: Vec<(String, String)> },
     /// One figure alone, for an iframe.
     Embed { kind: String, query: Vec<(String, String)> },
+    /// Open a capture file (pcap or pcapng) in the course's views.
+    Capture,
     /// Anything else.
     NotFound,
 }
@@ -29,6 +31,7 @@ impl Route {
         match (path, parts.as_slice()) {
             ("", _) => Route::Home,
             (_, ["lesson", slug]) if !slug.is_empty() => Route::Lesson(decode(slug)),
+            (_, ["capture"]) => Route::Capture,
             (_, ["figure", kind]) if !kind.is_empty() => Route::Figure { kind: decode(kind), query },
             (_, ["embed", kind]) if !kind.is_empty() => Route::Embed { kind: decode(kind), query },
             _ => Route::NotFound,
@@ -40,6 +43,7 @@ impl Route {
         match self {
             Route::Home | Route::NotFound => "#/".into(),
             Route::Lesson(slug) => format!("#/lesson/{}", encode(slug)),
+            Route::Capture => "#/capture".into(),
             Route::Figure { kind, query } => with_query(format!("#/figure/{}", encode(kind)), query),
             Route::Embed { kind, query } => with_query(format!("#/embed/{}", encode(kind)), query),
         }

@@ -1,10 +1,10 @@
-//! Every slider of every preset, moved alone to each end of its range: the run either
-//! refuses the values with a reason or finishes, without a panic and without looping in one
-//! instant. (A learner can reach every one of these values with the mouse.)
+//! Every slider of every preset, moved alone to each end of its range, and every preset with
+//! all its sliders at one end: the run either refuses the values with a reason or finishes
+//! within the run budget, without a panic and without looping in one instant. (A learner can
+//! reach every one of these values with the mouse.)
 
 mod params_common;
 
-use params_common::one_at_end;
 use std::sync::mpsc;
 use std::time::Duration;
 use wirewise_sim::presets;
@@ -26,21 +26,14 @@ enum Outcome {
 
 #[test]
 fn every_slider_end_of_every_preset_finishes() {
-    let mut cases = Vec::new();
-    for p in presets::all() {
-        for spec in p.params {
-            for high in [false, true] {
-                cases.push((p.name, spec.name, high));
-            }
-        }
-    }
+    // Every slider alone at each end, and every preset with all sliders at one end.
+    let cases = params_common::cases::extreme_settings();
     let mut wrong = Vec::new();
-    for (preset, param, high) in cases {
+    for (preset, what, set) in cases {
         let (tx, rx) = mpsc::channel::<Outcome>();
         std::thread::spawn(move || {
             let p = presets::find(preset).unwrap();
-            let spec = p.params.iter().find(|s| s.name == param).unwrap();
-            let out = match (p.build)(&one_at_end(p, spec, high)) {
+            let out = match (p.build)(&set) {
                 Err(e) => Outcome::Refused(e.to_string()),
                 Ok(s) => match wirewise_sim::run(&s) {
                     Ok(t) => Outcome::Ran { truncated: t.truncated, events: t.events.len() },
@@ -49,7 +42,7 @@ fn every_slider_end_of_every_preset_finishes() {
             };
             let _ = tx.send(out);
         });
-        let what = format!("{preset} {param}={}", if high { "max" } else { "min" });
+        let what = format!("{preset} {what}");
         match rx.recv_timeout(HANG) {
             // A hung run would block every later case; stop here.
             Err(_) => panic!("{what}: no end after {HANG:?} (or a panic); earlier: {wrong:?}"),

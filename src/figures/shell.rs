@@ -6,6 +6,7 @@
 use super::runner;
 use super::specs::FigureKind;
 use super::state::{Action, FigureState, SHOW_PROGRESS_AFTER};
+use crate::widgets::capture::{figure_file_stem, CapturePanel};
 use crate::widgets::event_log::EventLog;
 use crate::widgets::format::duration;
 use crate::widgets::ladder::Ladder;
@@ -196,6 +197,8 @@ pub fn Figure(props: &FigureProps) -> Html {
                     </div>
                 }
                 <EventLog run={runs.main.clone()} t={state.t} />
+                <CapturePanel run={runs.main.clone()} t={state.t} id={format!("{id}-cap")}
+                    file_stem={figure_file_stem(kind.name, &state.params.non_default_pairs(kind.params))} />
             </>
         },
     };

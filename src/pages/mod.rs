@@ -1,5 +1,6 @@
 //! The app's pages, one per route.
 
+pub mod capture;
 pub mod embed;
 pub mod figure;
 pub mod home;

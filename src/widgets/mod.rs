@@ -1,5 +1,6 @@
 //! Shared pieces of figures. Each view is a pure function of (trace, time cursor).
 
+pub mod capture;
 pub mod event_log;
 pub mod format;
 pub mod ladder;

