@@ -16,7 +16,9 @@
 //! every frame that could be read is kept.
 
 use crate::time::{Duration, Instant};
-use crate::trace::{Event, EventKind, FrameId, FrameRecord, IfaceInfo, LinkId, LinkInfo, NodeId, NodeInfo, NodeKind, Trace};
+use crate::trace::{
+    Event, EventKind, FrameId, FrameRecord, IfaceInfo, LinkId, LinkInfo, NodeId, NodeInfo, NodeKind, Trace,
+};
 use crate::wire::{
     ethernet, ArpRepr, EtherType, EthernetRepr, IpProtocol, Ipv4Addr, Ipv4Repr, MacAddr, TcpRepr, UdpRepr,
 };
@@ -121,7 +123,10 @@ enum Format {
     /// Nothing read yet.
     Start,
     Pcap(PcapParser),
-    PcapNg { endian: Endianness, ifaces: Vec<Iface> },
+    PcapNg {
+        endian: Endianness,
+        ifaces: Vec<Iface>,
+    },
 }
 
 /// Counts of things reported once at the end rather than frame by frame.
@@ -278,7 +283,10 @@ impl Importer {
             p.push(format!("{} records were longer than the file's snap length; they were kept.", t.over_snaplen));
         }
         if t.short_link_header > 0 {
-            p.push(format!("{} frames were shorter than their link-layer header and were left out.", t.short_link_header));
+            p.push(format!(
+                "{} frames were shorter than their link-layer header and were left out.",
+                t.short_link_header
+            ));
         }
         if t.bad_raw_version > 0 {
             p.push(format!("{} raw-IP frames were neither IPv4 nor IPv6 and were left out.", t.bad_raw_version));
@@ -314,11 +322,8 @@ impl Importer {
             p.push("The capture holds no frames.".into());
         }
         let first = self.frames.first().map(|f| f.0);
-        let frames = self
-            .frames
-            .into_iter()
-            .map(|(ns, rec)| (Instant(ns.saturating_sub(first.unwrap_or(0))), rec))
-            .collect();
+        let frames =
+            self.frames.into_iter().map(|(ns, rec)| (Instant(ns.saturating_sub(first.unwrap_or(0))), rec)).collect();
         Imported {
             frames,
             problems: p,
@@ -330,7 +335,8 @@ impl Importer {
 
     fn stop(&mut self, at: usize, message: String) {
         let offset = self.offset + at as u64;
-        let message = format!("{message}; reading stopped there and the {} frames before it are kept", self.frames.len());
+        let message =
+            format!("{message}; reading stopped there and the {} frames before it are kept", self.frames.len());
         self.problems.push(format!("At byte {offset}: {message}."));
         self.stopped = Some(ImportError { offset, message });
     }
@@ -362,28 +368,29 @@ impl Importer {
                 self.format = Format::PcapNg { endian: Endianness::Big, ifaces: Vec::new() };
                 Step::Took(0)
             }
-            [0xa1, 0xb2, 0xc3, 0xd4] | [0xd4, 0xc3, 0xb2, 0xa1] | [0xa1, 0xb2, 0x3c, 0x4d] | [0x4d, 0x3c, 0xb2, 0xa1] => {
-                match PcapParser::new(data) {
-                    Ok((rest, parser)) => {
-                        let h = parser.header();
-                        self.snaplen = h.snaplen;
-                        let lt = u32::from(h.datalink);
-                        if !supported(lt) {
-                            self.problems.push(format!(
+            [0xa1, 0xb2, 0xc3, 0xd4]
+            | [0xd4, 0xc3, 0xb2, 0xa1]
+            | [0xa1, 0xb2, 0x3c, 0x4d]
+            | [0x4d, 0x3c, 0xb2, 0xa1] => match PcapParser::new(data) {
+                Ok((rest, parser)) => {
+                    let h = parser.header();
+                    self.snaplen = h.snaplen;
+                    let lt = u32::from(h.datalink);
+                    if !supported(lt) {
+                        self.problems.push(format!(
                                 "The capture's link type is {lt} ({}); only Ethernet, Linux cooked, raw IP and loopback captures can be read.",
                                 link_type_name(lt)
                             ));
-                        }
-                        self.format = Format::Pcap(parser);
-                        Step::Took(data.len() - rest.len())
                     }
-                    Err(PcapError::IncompleteBuffer) => Step::More,
-                    Err(e) => {
-                        self.stop(at, format!("the pcap header cannot be read ({e})"));
-                        Step::More
-                    }
+                    self.format = Format::Pcap(parser);
+                    Step::Took(data.len() - rest.len())
                 }
-            }
+                Err(PcapError::IncompleteBuffer) => Step::More,
+                Err(e) => {
+                    self.stop(at, format!("the pcap header cannot be read ({e})"));
+                    Step::More
+                }
+            },
             [0x1f, 0x8b, ..] => {
                 self.stop(at, "this is a gzip-compressed file; decompress it first".into());
                 Step::More
@@ -456,7 +463,10 @@ impl Importer {
         let packet = matches!(kind, 2 | 3 | 6);
         let max = if packet { MAX_RECORD + 64 * 1024 } else { MAX_OTHER_BLOCK };
         if len > max || len < 12 || len % 4 != 0 {
-            self.stop(at, format!("a pcapng block (type {kind:#x}) claims a length of {len} bytes: the file is damaged here"));
+            self.stop(
+                at,
+                format!("a pcapng block (type {kind:#x}) claims a length of {len} bytes: the file is damaged here"),
+            );
             return Step::More;
         }
         if data.len() < len as usize {
@@ -640,7 +650,8 @@ fn to_ethernet(lt: u32, data: &[u8], orig_len: u32, tally: &mut Tally) -> Option
             let mut bytes = data.to_vec();
             let mut orig = orig_len;
             let mut tagged = false;
-            while bytes.len() >= ethernet::HEADER_LEN + 4 && matches!(bytes[12..14], [0x81, 0x00] | [0x88, 0xa8] | [0x91, 0x00])
+            while bytes.len() >= ethernet::HEADER_LEN + 4
+                && matches!(bytes[12..14], [0x81, 0x00] | [0x88, 0xa8] | [0x91, 0x00])
             {
                 bytes.drain(12..16);
                 orig = orig.saturating_sub(4);
@@ -663,7 +674,8 @@ fn to_ethernet(lt: u32, data: &[u8], orig_len: u32, tally: &mut Tally) -> Option
                 tally.short_link_header += 1;
                 return None;
             }
-            let src = if data[sll::V2_ADDR_LEN] == 6 { MacAddr::from_slice(&data[sll::V2_ADDR]) } else { MacAddr::ZERO };
+            let src =
+                if data[sll::V2_ADDR_LEN] == 6 { MacAddr::from_slice(&data[sll::V2_ADDR]) } else { MacAddr::ZERO };
             let broadcast = u16::from(data[sll::V2_PKTTYPE]) == sll::BROADCAST;
             let dst = if broadcast { MacAddr::BROADCAST } else { MacAddr::ZERO };
             (dst, src, be16(sll::V2_PROTOCOL), sll::V2_LEN)
@@ -681,7 +693,8 @@ fn to_ethernet(lt: u32, data: &[u8], orig_len: u32, tally: &mut Tally) -> Option
                 tally.short_link_header += 1;
                 return None;
             };
-            let af = [u32::from_be_bytes([af[0], af[1], af[2], af[3]]), u32::from_le_bytes([af[0], af[1], af[2], af[3]])];
+            let af =
+                [u32::from_be_bytes([af[0], af[1], af[2], af[3]]), u32::from_le_bytes([af[0], af[1], af[2], af[3]])];
             // AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD.
             let ethertype = if af.contains(&2) {
                 EtherType::IPV4.0

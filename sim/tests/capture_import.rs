@@ -144,8 +144,7 @@ struct Tcpdump {
 
 impl Tcpdump {
     fn start(args: &[&str]) -> Option<Tcpdump> {
-        let mut child =
-            Command::new("tcpdump").args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().ok()?;
+        let mut child = Command::new("tcpdump").args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().ok()?;
         // tcpdump says "listening on …" once the capture runs.
         let mut err = child.stderr.take()?;
         let mut seen = Vec::new();
