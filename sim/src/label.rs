@@ -25,7 +25,7 @@ fn labels(trace: &Trace, relative: bool) -> Vec<String> {
         .frames
         .iter()
         .map(|rec| {
-            let Ok(f) = Frame::parse(&rec.bytes) else { return format!("{} bytes", rec.orig_len) };
+            let Ok(f) = Frame::parse_captured(&rec.bytes) else { return format!("{} bytes", rec.orig_len) };
             match f.payload {
                 FramePayload::Arp(a) => match a.op {
                     ArpOp::Request => format!("ARP: who has {}?", a.target_ip),

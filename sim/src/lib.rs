@@ -22,6 +22,8 @@ pub mod engine;
 pub mod fetch;
 pub mod hol;
 pub mod hops;
+#[cfg(feature = "pcap")]
+pub mod import;
 pub mod label;
 pub mod net;
 pub mod nstat;
@@ -39,6 +41,7 @@ pub mod stack;
 pub mod subnet;
 pub mod summary;
 pub mod tcp;
+pub mod tcp_analysis;
 pub mod text;
 pub mod time;
 pub mod trace;

@@ -30,7 +30,7 @@ pub fn packet_rows(trace: &Trace) -> Vec<PacketRow> {
         .into_iter()
         .filter_map(|x| {
             let rec = trace.frames.get(x.frame as usize)?;
-            let (src, dst, protocol) = match Frame::parse(&rec.bytes) {
+            let (src, dst, protocol) = match Frame::parse_captured(&rec.bytes) {
                 Ok(f) => match f.payload {
                     FramePayload::Arp(_) => (f.eth.src.to_string(), f.eth.dst.to_string(), "ARP"),
                     FramePayload::Ipv4(p) => {

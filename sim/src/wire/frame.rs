@@ -174,4 +174,40 @@ impl Frame {
         };
         Ok(Frame { eth, payload })
     }
+
+    /// Reads a captured frame as a packet analyser does: like [`Frame::parse`], but TCP, UDP
+    /// and IPv4 header checksums are not verified (a capture on the sending host sees them
+    /// before checksum offload) and a frame cut short at the snap length keeps what was
+    /// captured. Used for frames that come from a capture file rather than a run.
+    pub fn parse_captured(bytes: &[u8]) -> Result<Frame, WireError> {
+        let (eth, rest) = EthernetRepr::parse(bytes)?;
+        let payload = match eth.ethertype {
+            EtherType::ARP => FramePayload::Arp(ArpRepr::parse(rest)?),
+            EtherType::IPV4 => {
+                let (ip, payload, _) = Ipv4Repr::parse_captured(rest)?;
+                let transport = if ip.is_fragment() {
+                    Transport::Fragment(payload.to_vec())
+                } else {
+                    match ip.protocol {
+                        IpProtocol::TCP => {
+                            let (mut t, data) = TcpRepr::parse_header(payload)?;
+                            t.payload = data.to_vec();
+                            Transport::Tcp(t)
+                        }
+                        IpProtocol::UDP => Transport::Udp(UdpRepr::parse_captured(payload)?),
+                        IpProtocol::ICMP => match IcmpRepr::parse(payload) {
+                            Ok(i) => Transport::Icmp(i),
+                            Err(_) => Transport::Other(payload.to_vec()),
+                        },
+                        _ => Transport::Other(payload.to_vec()),
+                    }
+                };
+                FramePayload::Ipv4(Ipv4Packet { ip, transport })
+            }
+            EtherType(t) => {
+                return Err(WireError::Malformed { layer: "Ethernet", what: format!("unsupported EtherType {t:#06x}") })
+            }
+        };
+        Ok(Frame { eth, payload })
+    }
 }

@@ -156,6 +156,20 @@ impl Ipv4Repr {
     /// version 4, IHL ≥ 5, header and total length within the bytes, and the header checksum
     /// (`BadChecksum` on mismatch). Options (IHL > 5) are skipped.
     pub fn parse(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
+        let (repr, payload, _) = Self::read(bytes, false)?;
+        Ok((repr, payload))
+    }
+
+    /// Reads the header of a captured packet, as a packet analyser does: the header checksum
+    /// is not verified (a capture taken on the sending host can hold the packet before the
+    /// NIC's checksum offload filled it in) and the packet may be cut short at the capture's
+    /// snap length. Returns the header, the captured part of the payload (at most up to the
+    /// total length) and the payload's length on the wire (total length minus header).
+    pub fn parse_captured(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8], usize), WireError> {
+        Self::read(bytes, true)
+    }
+
+    fn read(bytes: &[u8], captured: bool) -> Result<(Ipv4Repr, &[u8], usize), WireError> {
         const L: &str = "IPv4";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -181,10 +195,10 @@ impl Ipv4Repr {
                 what: format!("total length {total} is shorter than the {header_len}-byte header"),
             });
         }
-        if bytes.len() < total {
+        if bytes.len() < total && !captured {
             return Err(WireError::Truncated { layer: L, needed: total, got: bytes.len() });
         }
-        if super::checksum::checksum(&bytes[..header_len]) != 0 {
+        if !captured && super::checksum::checksum(&bytes[..header_len]) != 0 {
             return Err(WireError::BadChecksum { layer: L });
         }
         let flags = u16::from_be_bytes([bytes[6], bytes[7]]);
@@ -201,7 +215,7 @@ impl Ipv4Repr {
             dscp: b(field::DSCP_ECN) >> 2,
             ecn: b(field::DSCP_ECN) & 0b11,
         };
-        Ok((repr, &bytes[header_len..total]))
+        Ok((repr, &bytes[header_len..total.min(bytes.len())], total - header_len))
     }
 }
 

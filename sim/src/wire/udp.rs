@@ -60,6 +60,18 @@ impl UdpRepr {
     /// more than the bytes given; bytes past it are ignored. A checksum of 0 means the sender
     /// computed none (RFC 768) and is accepted; any other must verify (RFC 1122 §4.1.3.4).
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<UdpRepr, WireError> {
+        Self::read(bytes, Some((src_ip, dst_ip)))
+    }
+
+    /// Reads a captured datagram as a packet analyser does: the checksum is not verified
+    /// (checksum offload) and a datagram cut short at the snap length keeps the bytes captured.
+    pub fn parse_captured(bytes: &[u8]) -> Result<UdpRepr, WireError> {
+        Self::read(bytes, None)
+    }
+
+    /// `verify`: the pseudo-header addresses to check the checksum and the length with;
+    /// `None` for a capture.
+    fn read(bytes: &[u8], verify: Option<(Ipv4Addr, Ipv4Addr)>) -> Result<UdpRepr, WireError> {
         const L: &str = "UDP";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -69,6 +81,13 @@ impl UdpRepr {
         if len < HEADER_LEN {
             return Err(WireError::Malformed { layer: L, what: format!("length {len}, below the 8-byte header") });
         }
+        let Some((src_ip, dst_ip)) = verify else {
+            return Ok(UdpRepr {
+                src_port: be16(0),
+                dst_port: be16(2),
+                payload: bytes[HEADER_LEN..len.min(bytes.len())].to_vec(),
+            });
+        };
         if len > bytes.len() {
             return Err(WireError::Truncated { layer: L, needed: len, got: bytes.len() });
         }
