@@ -7,12 +7,14 @@
 use crate::figures::runner::Run;
 use crate::widgets::capture::CapturePanel;
 use crate::widgets::ladder::Ladder;
+use crate::widgets::time_chart::{Chart, Marker, Series};
 use crate::widgets::packet_detail::PacketDetail;
 use crate::widgets::packet_list::PacketList;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use wirewise_sim::import::{connections, trace_from, Importer};
+use wirewise_sim::import::{trace_from, Importer};
+use wirewise_sim::tcp_analysis::{connections, ConnectionStats};
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::FrameId;
 use yew::prelude::*;
@@ -27,7 +29,7 @@ struct Opened {
     size: f64,
     run: Rc<Run>,
     problems: Vec<String>,
-    conns: Vec<wirewise_sim::import::ConnectionStats>,
+    conns: Vec<ConnectionStats>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -227,13 +229,121 @@ fn CaptureViews(props: &ViewsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct ConnProps {
-    conns: Rc<Vec<wirewise_sim::import::ConnectionStats>>,
+    conns: Rc<Vec<ConnectionStats>>,
     t: Instant,
 }
 
-/// Each TCP connection's figures and its time–sequence graph.
+/// Each TCP connection's figures and the time–sequence graph of the one chosen.
 #[component]
 fn ConnectionTable(props: &ConnProps) -> Html {
-    let _ = props;
-    Html::default()
+    let conns = props.conns.clone();
+    // The busiest connection first in view.
+    let busiest = conns.iter().enumerate().max_by_key(|(_, c)| bytes_of(c)).map(|(i, _)| i);
+    let chosen = use_state(|| busiest);
+    let charts = {
+        let conns = conns.clone();
+        use_memo(*chosen, move |i| i.and_then(|i| conns.get(i)).map(time_sequence_charts))
+    };
+    if conns.is_empty() {
+        return html! { <p>{ "No TCP connections in this capture." }</p> };
+    }
+    let ms = |d: Option<wirewise_sim::time::Duration>| {
+        d.map_or_else(|| "–".to_string(), |d| crate::widgets::format::duration(d.as_nanos()))
+    };
+    html! {
+        <>
+            <div class="ww-table-scroll">
+                <table class="ww-conn-table">
+                    <caption>{ format!("TCP connections: {}", conns.len()) }</caption>
+                    <thead><tr>
+                        <th scope="col">{ "Client → server" }</th><th scope="col">{ "Handshake RTT" }</th>
+                        <th scope="col">{ "Bytes →" }</th><th scope="col">{ "Bytes ←" }</th>
+                        <th scope="col">{ "Retransmissions" }</th><th scope="col">{ "Duplicate ACKs" }</th>
+                        <th scope="col">{ "Zero windows" }</th><th scope="col">{ "Graph" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for conns.iter().enumerate().map(|(i, c)| {
+                            let [a, b] = &c.directions;
+                            let onclick = {
+                                let chosen = chosen.clone();
+                                Callback::from(move |_: MouseEvent| chosen.set(Some(i)))
+                            };
+                            html! {
+                                <tr class={classes!((*chosen == Some(i)).then_some("ww-selected"))}>
+                                    <td>{ format!("{} → {}", c.client, c.server) }</td>
+                                    <td>{ if c.handshake_seen { ms(c.initial_rtt()) } else { "not captured".into() } }</td>
+                                    <td>{ a.payload_bytes }</td><td>{ b.payload_bytes }</td>
+                                    <td>{ a.retransmissions + b.retransmissions }</td>
+                                    <td>{ a.duplicate_acks + b.duplicate_acks }</td>
+                                    <td>{ a.zero_windows + b.zero_windows }</td>
+                                    <td><button type="button" class="ww-button" aria-pressed={(*chosen == Some(i)).to_string()}
+                                        {onclick}>{ "Show" }</button></td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            if let Some(Some((seq, flight))) = charts.as_ref().as_ref().map(Some) {
+                { seq.view(props.t) }
+                { flight.view(props.t) }
+            }
+        </>
+    }
+}
+
+fn bytes_of(c: &ConnectionStats) -> u64 {
+    c.directions.iter().map(|d| d.payload_bytes).sum()
+}
+
+/// The Stevens-style time–sequence graph of a connection's busier direction (the end of each
+/// segment sent, the acknowledged edge and the receive window's edge, retransmissions marked)
+/// and its bytes in flight.
+fn time_sequence_charts(c: &ConnectionStats) -> (Chart, Chart) {
+    let d = c.directions.iter().max_by_key(|d| d.payload_bytes).unwrap_or(&c.directions[0]);
+    let s = &d.series;
+    let pts = |v: &[(Instant, i64)]| v.iter().map(|(t, x)| (t.0, *x as f64)).collect::<Vec<_>>();
+    let sent: Vec<(u64, f64)> = s.segments.iter().map(|p| (p.t.0, p.end as f64)).collect();
+    let marks = s
+        .segments
+        .iter()
+        .filter(|p| p.retransmission)
+        .map(|p| Marker { t: p.t.0, label: "retransmission", class: "ww-tc-mark-rto" })
+        .collect();
+    let end = c.last.0.max(1);
+    let seq = Chart::build(
+        format!("Time–sequence graph, {} → {}", d.from, d.to),
+        "bytes",
+        vec![
+            Series { name: "sequence sent (segment end)", class: "ww-tc-cwnd", points: sent },
+            Series { name: "acknowledged", class: "ww-tc-ssthresh", points: pts(&s.acks) },
+            Series { name: "receive window edge", class: "ww-tc-rwnd", points: pts(&s.window) },
+        ],
+        Vec::new(),
+        marks,
+        end,
+        format!(
+            "{} segments carrying {} bytes from {} to {}, {} retransmitted; the acknowledged edge follows the \
+             sequence line one round trip later, and the window edge shows how far the receiver allowed.",
+            d.segments,
+            d.payload_bytes,
+            d.from,
+            d.to,
+            d.retransmissions
+        ),
+    );
+    let flight = Chart::build(
+        "Bytes in flight",
+        "bytes",
+        vec![Series {
+            name: "in flight",
+            class: "ww-tc-flight",
+            points: s.in_flight.iter().map(|(t, b)| (t.0, *b as f64)).collect(),
+        }],
+        Vec::new(),
+        Vec::new(),
+        end,
+        format!("Bytes sent by {} and not yet acknowledged, over time.", d.from),
+    );
+    (seq, flight)
 }

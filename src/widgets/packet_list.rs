@@ -7,6 +7,7 @@
 use crate::figures::runner::{per_run, Run};
 use crate::widgets::format;
 use std::rc::Rc;
+use wirewise_sim::filter::{select, DisplayFilter};
 use wirewise_sim::packet_list::{packet_rows, PacketRow};
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::FrameId;
@@ -42,7 +43,26 @@ pub fn row_window(len: usize, anchor: usize) -> std::ops::Range<usize> {
 /// The packet list.
 #[component]
 pub fn PacketList(props: &PacketListProps) -> Html {
-    let rows: Rc<Vec<PacketRow>> = per_run(&props.run, packet_rows);
+    let all_rows: Rc<Vec<PacketRow>> = per_run(&props.run, packet_rows);
+    let filter_text = use_state(String::new);
+    // The rows the display filter keeps, computed when the filter or the run changes.
+    let filtered = {
+        let run = props.run.clone();
+        let rows = all_rows.clone();
+        use_memo(((*filter_text).clone(), Rc::as_ptr(&run) as usize), move |(text, _)| filter_rows(&run, &rows, text))
+    };
+    let (rows, filter_error) = match &*filtered {
+        Ok(rows) => (rows.clone(), None),
+        Err(e) => (all_rows.clone(), Some(e.clone())),
+    };
+    let on_filter = {
+        let filter_text = filter_text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                filter_text.set(i.value());
+            }
+        })
+    };
     let t = props.t;
     let sel_index = props.selected.and_then(|f| rows.iter().position(|r| r.frame == f));
     let started = rows.partition_point(|r| r.t <= t);
@@ -74,8 +94,21 @@ pub fn PacketList(props: &PacketListProps) -> Html {
     let active = sel_index.map(|i| format!("{id}-r{i}"));
     html! {
         <div class="ww-plist">
+            <div class="ww-filter">
+                <label for={format!("{id}-filter")}>{ "Display filter" }</label>
+                <input id={format!("{id}-filter")} type="text" spellcheck="false" autocomplete="off"
+                    placeholder="e.g. tcp.port == 80 && tcp.len > 0" value={(*filter_text).clone()} oninput={on_filter}
+                    aria-invalid={filter_error.is_some().to_string()} aria-describedby={format!("{id}-filter-error")} />
+            </div>
+            <p class="ww-filter-error" id={format!("{id}-filter-error")} role="alert">
+                { filter_error.clone().unwrap_or_default() }
+            </p>
             <p class="ww-plist-cap" id={format!("{id}-cap")}>
-                { format!("Packet list: {} frames", rows.len()) }
+                { if filter_text.trim().is_empty() || filter_error.is_some() {
+                    format!("Packet list: {} frames", rows.len())
+                } else {
+                    format!("Packet list: {} of {} frames match the filter", rows.len(), all_rows.len())
+                } }
                 if win.len() < rows.len() { { format!(", showing {}–{}", win.start + 1, win.end) } }
                 { ". Focus it and use the arrow keys, Home and End." }
             </p>
@@ -112,6 +145,21 @@ pub fn PacketList(props: &PacketListProps) -> Html {
             </ul>
         </div>
     }
+}
+
+/// The rows whose frames `text` (a display filter) keeps, or why the filter is not valid:
+/// the message with the place it points at.
+fn filter_rows(run: &Run, rows: &Rc<Vec<PacketRow>>, text: &str) -> Result<Rc<Vec<PacketRow>>, String> {
+    if text.trim().is_empty() {
+        return Ok(rows.clone());
+    }
+    let filter = DisplayFilter::parse(text).map_err(|e| {
+        let at = text.chars().take(e.at).count() + 1;
+        format!("Column {at}: {}", e.message)
+    })?;
+    let frames: Vec<_> = rows.iter().filter_map(|r| Some((r.t, run.trace.frames.get(r.frame as usize)?))).collect();
+    let keep = select(&filter, &frames);
+    Ok(Rc::new(rows.iter().zip(keep).filter(|(_, k)| *k).map(|(r, _)| r.clone()).collect()))
 }
 
 #[cfg(test)]
