@@ -6,6 +6,7 @@
 use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
+use crate::widgets::styled::{width_style, Styled};
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::{AppCall, EventKind, Trace};
@@ -66,9 +67,9 @@ fn bar(label: Html, ns: u64, max_ns: u64, detail: String, class: &'static str, p
         <div class={classes!("ww-bar-row", class)}>
             <div class="ww-bar-label">{ label }</div>
             <div class="ww-bar-track" aria-hidden="true">
-                <div class="ww-bar" style={format!("width: max(3px, {pct:.4}%)")}></div>
+                <Styled class="ww-bar" style={width_style(pct, 3)} />
                 if let Some(p) = progress {
-                    <div class="ww-bar-progress" style={format!("width: {:.3}%", p * pct)}></div>
+                    <Styled class="ww-bar-progress" style={width_style(p * pct, 0)} />
                 }
             </div>
             <div class="ww-bar-value">{ detail }</div>

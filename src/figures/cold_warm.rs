@@ -5,6 +5,7 @@
 use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
+use crate::widgets::styled::{width_style, Styled};
 use wirewise_sim::fetch::{fetches, segments_per_round, Fetch};
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::time::{Duration, Instant};
@@ -59,8 +60,8 @@ fn row(name: &str, detail: &str, l: &Lane, rtt: Duration, max: u64, t: Instant, 
         <div class={classes!("ww-bar-row", class)}>
             <div class="ww-bar-label">{ name }<small>{ detail }</small></div>
             <div class="ww-bar-track" aria-hidden="true">
-                <div class="ww-bar" style={format!("width: max(3px, {pct:.3}%)")}></div>
-                <div class="ww-bar-progress" style={format!("width: {:.3}%", progress * pct)}></div>
+                <Styled class="ww-bar" style={width_style(pct, 3)} />
+                <Styled class="ww-bar-progress" style={width_style(progress * pct, 0)} />
             </div>
             <div class="ww-bar-value">
                 { format!("{} · {} RTT", format::duration(took), format::significant(rtts, 2)) }

@@ -8,6 +8,7 @@
 use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
+use crate::widgets::styled::{width_style, Styled};
 use std::rc::Rc;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::summary::{first_byte, round_trips};
@@ -75,8 +76,8 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
                     if *key == pick { <small>{ " (in the ladder)" }</small> }
                 </div>
                 <div class="ww-bar-track" aria-hidden="true">
-                    <div class="ww-bar ww-race-bar" style={format!("width: max(3px, {pct:.4}%)")}></div>
-                    <div class="ww-bar-progress" style={format!("width: {:.3}%", progress * pct)}></div>
+                    <Styled class="ww-bar ww-race-bar" style={width_style(pct, 3)} />
+                    <Styled class="ww-bar-progress" style={width_style(progress * pct, 0)} />
                 </div>
                 <div class="ww-bar-value" data-trips={trips.to_string()}>
                     { format!("{} round trip{} · {}", trips, if trips == 1 { "" } else { "s" }, format::duration(ns)) }

@@ -12,6 +12,7 @@ use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
 use crate::widgets::packet_detail::{layer_name, PacketInspector};
+use crate::widgets::styled::{width_style, Styled};
 use std::rc::Rc;
 use wirewise_sim::encap::{sent_data, Encapsulation};
 use wirewise_sim::params::ParamSet;
@@ -260,14 +261,14 @@ fn EncapView(props: &EncapProps) -> Html {
                     aria-label={format!("{unit} {} of {}: {label} = {total} bytes{frag_note}{}", i + 1, e.segments.len(), if is_sent { ", sent" } else { ", not sent yet" })}>
                     { format!("#{}", i + 1) }
                 </button>
-                <div class="ww-enc-bar" style={format!("width: {:.2}%", total as f64 * 100.0 / max_len as f64)} aria-hidden="true">
+                <Styled class="ww-enc-bar" style={width_style(total as f64 * 100.0 / max_len as f64, 0)} aria_hidden="true">
                     { for parts.iter().map(|(l, n)| html! {
-                        <span class={classes!("ww-enc-part", layer_class(*l))} style={format!("flex: {n} 0 0")}
+                        <Styled tag="span" class={classes!("ww-enc-part", layer_class(*l))} style={vec![("flex", format!("{n} 0 0"))]}
                             title={format!("{} {n} bytes", short_name(*l))}>
                             if *n >= 14 { { if *l == Layer::Payload { format!("{n}") } else { short_name(*l).chars().take(3).collect::<String>() } } }
-                        </span>
+                        </Styled>
                     }) }
-                </div>
+                </Styled>
                 <span class="ww-enc-total">{ format!("{total} B") }</span>
             </li>
         }

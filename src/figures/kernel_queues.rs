@@ -12,6 +12,7 @@
 use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
+use crate::widgets::styled::{width_style, Styled};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddrV4;
 use std::rc::Rc;
@@ -588,7 +589,7 @@ fn gauge(len: u32, cap: u32, label: String) -> Html {
     html! {
         <div class="ww-kq-gauge" role="meter" aria-label={label} aria-valuemin="0" aria-valuemax={cap.to_string()}
             aria-valuenow={len.to_string()} aria-valuetext={format!("{len} of {cap}")}>
-            <div class={classes!("ww-kq-gauge-fill", (len >= cap && cap > 0).then_some("ww-kq-full"))} style={format!("width: {pct:.2}%")}></div>
+            <Styled class={classes!("ww-kq-gauge-fill", (len >= cap && cap > 0).then_some("ww-kq-full"))} style={width_style(pct, 0)} />
         </div>
     }
 }

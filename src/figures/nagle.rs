@@ -7,6 +7,7 @@
 use super::runner::{run_preset, Run};
 use super::Runs;
 use crate::widgets::format;
+use crate::widgets::styled::{width_style, Styled};
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::time::Instant;
 use wirewise_sim::trace::{AppCall, EventKind, Trace};
@@ -85,7 +86,7 @@ fn run_rows(run: &Run, name: String, class: &'static str, t: Instant, max_ns: u6
                         <li>
                             <span class="ww-nagle-i">{ format!("#{}", i + 1) }</span>
                             <span class="ww-bar-track" aria-hidden="true">
-                                <span class="ww-bar" style={format!("width: max(2px, {pct:.3}%)")}></span>
+                                <Styled tag="span" class="ww-bar" style={width_style(pct, 2)} />
                             </span>
                             <span class="ww-nagle-ms">{ format::duration(*ns) }</span>
                         </li>

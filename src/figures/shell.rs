@@ -50,6 +50,10 @@ pub struct FigureProps {
     pub caption: AttrValue,
     /// Where it is shown.
     pub mode: Mode,
+    /// Query pairs the page itself reads (the embed's `parent`): kept in the address bar as
+    /// they are when the figure's state is mirrored there.
+    #[prop_or_default]
+    pub keep: Vec<(String, String)>,
 }
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
@@ -70,7 +74,11 @@ pub fn Figure(props: &FigureProps) -> Html {
     // Mirror the state into the address bar on the figure and embed pages.
     {
         let mode = props.mode;
-        let href = if mode == Mode::Embed { state.embed_href() } else { state.figure_href() };
+        let mut href = if mode == Mode::Embed { state.embed_href() } else { state.figure_href() };
+        if !props.keep.is_empty() {
+            href.push(if href.contains('?') { '&' } else { '?' });
+            href.push_str(&crate::route::format_query(&props.keep));
+        }
         use_effect_with((href, state.playing), move |(href, playing)| {
             if mode != Mode::Lesson && !*playing {
                 if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

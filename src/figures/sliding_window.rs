@@ -6,6 +6,7 @@
 use super::runner::run_preset;
 use super::Runs;
 use crate::widgets::format;
+use crate::widgets::styled::{width_style, Styled};
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::sliding::{stream_window, StreamWindow};
 use wirewise_sim::time::Instant;
@@ -85,7 +86,7 @@ fn buffer_bar(w: &StreamWindow, t: Instant) -> Html {
             <span class="ww-sw-cap">{ "Receiver's buffer (waiting for the application to read)" }</span>
             <div class="ww-sw-buffer-track" role="img"
                 aria-label={format!("Receive buffer {} of {} full", kb(u64::from(b.len)), kb(u64::from(cap)))}>
-                <div class="ww-sw-buffer-fill" style={format!("width: {pct:.2}%")}></div>
+                <Styled class="ww-sw-buffer-fill" style={width_style(pct, 0)} />
             </div>
             <span class="ww-sw-buffer-num">{ format!("{} of {} ({:.0}%)", kb(u64::from(b.len)), kb(u64::from(cap)), pct) }</span>
         </div>

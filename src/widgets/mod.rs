@@ -8,6 +8,7 @@ pub mod packet_detail;
 pub mod packet_list;
 pub mod param_controls;
 pub mod share;
+pub mod styled;
 pub mod time_chart;
 pub mod timeline;
 
