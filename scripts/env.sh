@@ -6,7 +6,7 @@ cd "$WW_ROOT"
 WW_TRUNK_VERSION="0.21.14"
 WW_BINARYEN_VERSION="132.0.0"
 WW_WASM_OPT_TAG="version_132"
-WW_APT_TEST_PACKAGES=(chromium chromium-driver tshark)
+WW_APT_TEST_PACKAGES=(chromium chromium-driver tshark tcpdump)
 
 # Project-local wasm-opt (npm binaryen) first, then cargo-installed tools.
 export PATH="$WW_ROOT/.tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"

@@ -38,6 +38,7 @@ pub mod ss;
 pub mod stack;
 pub mod subnet;
 pub mod summary;
+pub mod tcpdump;
 pub mod tcp;
 pub mod text;
 pub mod time;

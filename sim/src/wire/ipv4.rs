@@ -156,6 +156,18 @@ impl Ipv4Repr {
     /// version 4, IHL ≥ 5, header and total length within the bytes, and the header checksum
     /// (`BadChecksum` on mismatch). Options (IHL > 5) are skipped.
     pub fn parse(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
+        let (repr, header_len, total) = Self::parse_header(bytes)?;
+        if bytes.len() < total {
+            return Err(WireError::Truncated { layer: "IPv4", needed: total, got: bytes.len() });
+        }
+        Ok((repr, &bytes[header_len..total]))
+    }
+
+    /// Reads the header alone, as [`Ipv4Repr::parse`] does, but accepts a packet cut short
+    /// after its header (a capture's snap length): returns the header, its length and the
+    /// total length field. Version, IHL, total ≥ header length and the header checksum are
+    /// checked.
+    pub fn parse_header(bytes: &[u8]) -> Result<(Ipv4Repr, usize, usize), WireError> {
         const L: &str = "IPv4";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -181,9 +193,6 @@ impl Ipv4Repr {
                 what: format!("total length {total} is shorter than the {header_len}-byte header"),
             });
         }
-        if bytes.len() < total {
-            return Err(WireError::Truncated { layer: L, needed: total, got: bytes.len() });
-        }
         if super::checksum::checksum(&bytes[..header_len]) != 0 {
             return Err(WireError::BadChecksum { layer: L });
         }
@@ -201,7 +210,7 @@ impl Ipv4Repr {
             dscp: b(field::DSCP_ECN) >> 2,
             ecn: b(field::DSCP_ECN) & 0b11,
         };
-        Ok((repr, &bytes[header_len..total]))
+        Ok((repr, header_len, total))
     }
 }
 

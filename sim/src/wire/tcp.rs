@@ -374,6 +374,19 @@ impl TcpRepr {
     /// (RFC 9293 §3.1), the checksum over the pseudo-header (MUST-2/MUST-3), then the options
     /// ([`TcpOptions::parse`]). The reserved bits are ignored (RFC 9293 §3.1).
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<TcpRepr, WireError> {
+        let (mut repr, header_len) = Self::parse_header(bytes)?;
+        if super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
+            return Err(WireError::BadChecksum { layer: "TCP" });
+        }
+        repr.payload = bytes[header_len..].to_vec();
+        Ok(repr)
+    }
+
+    /// Reads the header and options alone, as [`TcpRepr::parse`] does but without the
+    /// checksum, which needs the whole segment: for a segment cut short after its header (a
+    /// capture's snap length) or the first fragment of a datagram. Returns the header with an
+    /// empty payload and the header length.
+    pub fn parse_header(bytes: &[u8]) -> Result<(TcpRepr, usize), WireError> {
         const L: &str = "TCP";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -385,12 +398,9 @@ impl TcpRepr {
         if header_len > bytes.len() {
             return Err(WireError::Truncated { layer: L, needed: header_len, got: bytes.len() });
         }
-        if super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
-            return Err(WireError::BadChecksum { layer: L });
-        }
         let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
         let be32 = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-        Ok(TcpRepr {
+        let repr = TcpRepr {
             src_port: be16(0),
             dst_port: be16(2),
             seq: be32(4),
@@ -399,8 +409,9 @@ impl TcpRepr {
             window: be16(14),
             urgent: be16(18),
             options: TcpOptions::parse(&bytes[field::OPTIONS..header_len])?,
-            payload: bytes[header_len..].to_vec(),
-        })
+            payload: Vec::new(),
+        };
+        Ok((repr, header_len))
     }
 }
 
