@@ -981,9 +981,12 @@ mod tests {
         let frames: Vec<_> = recs.iter().enumerate().map(|(i, r)| (Instant(i as u64 * 1_500_000_999), r)).collect();
         let got = lines(&frames, &TcpdumpOptions::default());
         assert_eq!(got[0], "00:00:00.000000 IP 10.0.0.1.36686 > 10.0.0.2.80: Flags [S], seq 1943773250, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0");
-        assert_eq!(got[1], "00:00:01.500000 IP 10.0.0.2.80 > 10.0.0.1.36686: Flags [S.E], seq 1000, ack 1943773251, win 502, length 0");
-        assert_eq!(got[2], "00:00:03.001001 IP 10.0.0.1.36686 > 10.0.0.2.80: Flags [P.], seq 1:28, ack 1, win 502, options [nop,nop,TS val 1 ecr 2], length 27: HTTP: GET / HTTP/1.1");
-        assert_eq!(got[3], "00:00:04.502002 IP 10.0.0.2.80 > 10.0.0.1.36686: Flags [.], ack 28, win 502, options [nop,nop,TS val 1 ecr 2,nop,nop,sack 1 {100:200}], length 0");
+        assert_eq!(
+            got[1],
+            "00:00:01.500000 IP 10.0.0.2.80 > 10.0.0.1.36686: Flags [S.E], seq 1000, ack 1943773251, win 502, length 0"
+        );
+        assert_eq!(got[2], "00:00:03.000001 IP 10.0.0.1.36686 > 10.0.0.2.80: Flags [P.], seq 1:28, ack 1, win 502, options [nop,nop,TS val 1 ecr 2], length 27: HTTP: GET / HTTP/1.1");
+        assert_eq!(got[3], "00:00:04.500002 IP 10.0.0.2.80 > 10.0.0.1.36686: Flags [.], ack 28, win 502, options [nop,nop,TS val 1 ecr 2,nop,nop,sack 1 {100:200}], length 0");
         let abs = lines(&frames, &TcpdumpOptions { absolute_seq: true });
         assert!(abs[2].contains("seq 1943773251:1943773278, ack 1001,"), "{}", abs[2]);
         assert!(abs[3].contains("sack 1 {1943773351:1943773451}"), "{}", abs[3]);

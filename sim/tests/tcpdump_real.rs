@@ -4,6 +4,7 @@
 #![cfg(feature = "pcap")]
 
 use std::process::Command;
+use wirewise_sim::params::ParamSet;
 use wirewise_sim::presets;
 use wirewise_sim::tcpdump::{lines, TcpdumpOptions};
 use wirewise_sim::trace::NodeKind;
@@ -15,10 +16,30 @@ fn tcpdump(path: &std::path::Path, absolute: bool) -> Vec<String> {
         cmd.arg("-S");
     }
     cmd.arg("-r").arg(path);
-    let out = cmd.output().unwrap_or_else(|e| panic!("tcpdump is required for this test (apt-get install tcpdump): {e}"));
+    let out =
+        cmd.output().unwrap_or_else(|e| panic!("tcpdump is required for this test (apt-get install tcpdump): {e}"));
     assert!(out.status.success(), "tcpdump failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
 }
+
+/// Settings besides the defaults that reach other printers and paths: ECN flags, a DNS query
+/// fragmented by padding, ICMP "need to frag" for UDP, TLS records, QUIC, GET requests,
+/// textbook recovery and Fast Open fallback.
+const VARIANTS: &[(&str, &[(&str, &str)])] = &[
+    ("congestion", &[("ecn", "20")]),
+    ("congestion-loss", &[("recovery", "textbook")]),
+    ("congestion", &[("algorithm", "bbr")]),
+    ("http-request", &[("mode", "dns"), ("pad", "3000")]),
+    ("http-request", &[("mode", "dns"), ("pad", "3000"), ("df", "true")]),
+    ("http-request", &[("tls", "true")]),
+    ("http-request", &[("method", "GET"), ("path", "/")]),
+    ("fragmentation", &[("df", "true")]),
+    ("pmtud", &[("block_icmp", "true")]),
+    ("dns", &[("lose_query", "true")]),
+    ("tfo", &[("server", "off")]),
+    ("hol-blocking", &[("transport", "quic")]),
+    ("nagle", &[("nodelay", "true")]),
+];
 
 #[test]
 fn every_preset_capture_prints_as_tcpdump_prints_it() {
@@ -26,8 +47,47 @@ fn every_preset_capture_prints_as_tcpdump_prints_it() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut compared = 0;
     let mut snapped = 0;
-    for p in presets::all() {
-        let mut s = p.default_scenario().unwrap();
+    // What the comparison must have covered (`$`: at the end of a line), and whether it was seen.
+    let mut seen: Vec<(&str, bool)> = [
+        "Flags [S], seq",
+        "Flags [S.], seq",
+        "Flags [SEW]",
+        "Flags [S.E]",
+        "Flags [.W]",
+        "Flags [R]",
+        "Flags [R.]",
+        "Flags [F.]",
+        "Flags [P.]",
+        ",sack 1 {",
+        "tfo  cookiereq",
+        "tfo  cookie ",
+        "HTTP: GET / HTTP/1.1",
+        "HTTP: HTTP/1.1 200 OK",
+        ": HTTP$",
+        "+ A? ",
+        "* 1/0/0 A ",
+        "ip-proto-17",
+        "unreachable - need to frag (mtu ",
+        "udp port ",
+        "ICMP time exceeded in-transit",
+        "ICMP echo request, id ",
+        "ICMP echo reply, id ",
+        "UDP, length ",
+        "ARP, Request who-has ",
+        ", length 28",
+        "is-at 02:00:",
+    ]
+    .into_iter()
+    .map(|m| (m, false))
+    .collect();
+    let defaults = presets::all().iter().map(|p| (p, p.default_scenario().unwrap(), String::new()));
+    let variants = VARIANTS.iter().map(|(name, pairs)| {
+        let p = presets::find(name).unwrap();
+        let set = ParamSet::apply_strict(p.params, pairs.iter().copied()).unwrap();
+        let label = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+        (p, (p.build)(&set).unwrap(), label)
+    });
+    for (n, (p, mut s, label)) in defaults.chain(variants).enumerate() {
         if p.name == "bulk" || s.snaplen.is_some() {
             // Long transfers keep only headers (the snap length stays, so cut frames are
             // checked too); a short stretch of them is enough.
@@ -39,22 +99,32 @@ fn every_preset_capture_prints_as_tcpdump_prints_it() {
                 continue;
             }
             let frames = t.capture(node as u16);
-            let path = dir.join(format!("{}-{}.pcap", p.name, info.name));
+            let path = dir.join(format!("{n}-{}-{}.pcap", p.name, info.name));
             let f = std::fs::File::create(&path).unwrap();
             wirewise_sim::pcap::write_pcap(f, t.snaplen, frames.iter().copied()).unwrap();
-            snapped += frames.iter().filter(|(_, r)| r.orig_len as usize > r.bytes.len().min(t.snaplen as usize)).count();
+            snapped +=
+                frames.iter().filter(|(_, r)| r.orig_len as usize > r.bytes.len().min(t.snaplen as usize)).count();
             for absolute in [false, true] {
                 let want = tcpdump(&path, absolute);
                 let got = lines(&frames, &TcpdumpOptions { absolute_seq: absolute });
-                let ctx = format!("{} at {}{}", p.name, info.name, if absolute { " (-S)" } else { "" });
+                let ctx = format!("{} {label} at {}{}", p.name, info.name, if absolute { " (-S)" } else { "" });
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                     assert_eq!(g, w, "{ctx}: line {} differs", i + 1);
                 }
                 assert_eq!(got.len(), want.len(), "{ctx}: line count");
+                for (m, hit) in seen.iter_mut() {
+                    // A marker ending in `$` must end the line.
+                    *hit |= got.iter().any(|l| match m.strip_suffix('$') {
+                        Some(end) => l.ends_with(end),
+                        None => l.contains(*m),
+                    });
+                }
                 compared += got.len();
             }
         }
     }
+    let missed: Vec<_> = seen.iter().filter(|(_, hit)| !hit).map(|(m, _)| *m).collect();
+    assert!(missed.is_empty(), "no line shows {missed:?}");
     eprintln!("{compared} lines compared ({snapped} frames cut by the snap length)");
     assert!(compared > 10_000, "only {compared} lines compared");
     let _ = std::fs::remove_dir_all(&dir);

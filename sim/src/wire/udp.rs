@@ -87,7 +87,11 @@ impl UdpRepr {
         if len < HEADER_LEN {
             return Err(WireError::Malformed { layer: L, what: format!("length {len}, below the 8-byte header") });
         }
-        let repr = UdpRepr { src_port: be16(field::SRC_PORT.start), dst_port: be16(field::DST_PORT.start), payload: Vec::new() };
+        let repr = UdpRepr {
+            src_port: be16(field::SRC_PORT.start),
+            dst_port: be16(field::DST_PORT.start),
+            payload: Vec::new(),
+        };
         Ok((repr, len))
     }
 }
