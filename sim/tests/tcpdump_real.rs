@@ -7,7 +7,8 @@ use std::process::Command;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::presets;
 use wirewise_sim::tcpdump::{lines, TcpdumpOptions};
-use wirewise_sim::trace::NodeKind;
+
+mod capture_common;
 
 fn tcpdump(path: &std::path::Path, absolute: bool) -> Vec<String> {
     let mut cmd = Command::new("tcpdump");
@@ -88,26 +89,17 @@ fn every_preset_capture_prints_as_tcpdump_prints_it() {
         (p, (p.build)(&set).unwrap(), label)
     });
     for (n, (p, mut s, label)) in defaults.chain(variants).enumerate() {
-        if p.name == "bulk" || s.snaplen.is_some() {
-            // Long transfers keep only headers (the snap length stays, so cut frames are
-            // checked too); a short stretch of them is enough.
-            s.stop_ms = s.stop_ms.min(if p.name == "bulk" { 300.0 } else { 600.0 });
-        }
+        // Long transfers keep only headers (the snap length stays, so cut frames are checked
+        // too); a short stretch of them is enough.
+        capture_common::shorten(p.name, &mut s);
         let t = wirewise_sim::run(&s).unwrap();
-        for (node, info) in t.nodes.iter().enumerate() {
-            if info.kind != NodeKind::Host {
-                continue;
-            }
-            let frames = t.capture(node as u16);
-            let path = dir.join(format!("{n}-{}-{}.pcap", p.name, info.name));
-            let f = std::fs::File::create(&path).unwrap();
-            wirewise_sim::pcap::write_pcap(f, t.snaplen, frames.iter().copied()).unwrap();
+        capture_common::each_host_capture(&t, &dir, &format!("{n}-{}", p.name), |host, path, frames| {
             snapped +=
                 frames.iter().filter(|(_, r)| r.orig_len as usize > r.bytes.len().min(t.snaplen as usize)).count();
             for absolute in [false, true] {
-                let want = tcpdump(&path, absolute);
-                let got = lines(&frames, &TcpdumpOptions { absolute_seq: absolute });
-                let ctx = format!("{} {label} at {}{}", p.name, info.name, if absolute { " (-S)" } else { "" });
+                let want = tcpdump(path, absolute);
+                let got = lines(frames, &TcpdumpOptions { absolute_seq: absolute });
+                let ctx = format!("{} {label} at {host}{}", p.name, if absolute { " (-S)" } else { "" });
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                     assert_eq!(g, w, "{ctx}: line {} differs", i + 1);
                 }
@@ -121,7 +113,7 @@ fn every_preset_capture_prints_as_tcpdump_prints_it() {
                 }
                 compared += got.len();
             }
-        }
+        });
     }
     let missed: Vec<_> = seen.iter().filter(|(_, hit)| !hit).map(|(m, _)| *m).collect();
     assert!(missed.is_empty(), "no line shows {missed:?}");
