@@ -216,19 +216,11 @@ impl Printer {
     }
 }
 
-/// `bittok2str_nosep(tcp_flag_values, "none", flags)`: F S R P . U E W, in that order.
+/// `bittok2str_nosep(tcp_flag_values, "none", flags)`: one letter per bit from the lowest,
+/// F S R P . U E W.
 fn flag_letters(flags: TcpFlags) -> String {
-    const LETTERS: [(TcpFlags, char); 8] = [
-        (TcpFlags::FIN, 'F'),
-        (TcpFlags::SYN, 'S'),
-        (TcpFlags::RST, 'R'),
-        (TcpFlags::PSH, 'P'),
-        (TcpFlags::ACK, '.'),
-        (TcpFlags::URG, 'U'),
-        (TcpFlags::ECE, 'E'),
-        (TcpFlags::CWR, 'W'),
-    ];
-    let s: String = LETTERS.iter().filter(|(f, _)| flags.contains(*f)).map(|(_, c)| *c).collect();
+    const LETTERS: &[u8; 8] = b"FSRP.UEW";
+    let s: String = (0..8).filter(|i| flags.0 >> i & 1 == 1).map(|i| char::from(LETTERS[i])).collect();
     if s.is_empty() {
         "none".into()
     } else {
