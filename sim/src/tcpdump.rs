@@ -118,7 +118,8 @@ impl Printer {
                 icmp_print(captured, len, out);
             }
             IpProtocol(p) => {
-                let _ = write!(out, "{} > {}: ip-proto-{p} {len}", ip.src, ip.dst);
+                // Two spaces: `ip_print` ends with ": " and `ip_demux_print` starts with " ".
+                let _ = write!(out, "{} > {}:  ip-proto-{p} {len}", ip.src, ip.dst);
             }
         }
     }

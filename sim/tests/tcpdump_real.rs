@@ -124,7 +124,8 @@ fn every_preset_capture_prints_as_tcpdump_prints_it() {
 
 /// Frames no preset sends, built by hand and cut by a small snap length where it matters:
 /// URG, an unknown option and EOL, an ARP request naming a target MAC, NXDOMAIN, host and
-/// TCP port unreachable, reassembly time exceeded, an HTTP line cut by the snap length.
+/// TCP port unreachable, reassembly time exceeded, an HTTP line cut by the snap length, an
+/// IP protocol tcpdump has no printer for.
 #[test]
 fn hand_built_frames_print_as_tcpdump_prints_them() {
     use wirewise_sim::time::Instant;
@@ -198,6 +199,16 @@ fn hand_built_frames_print_as_tcpdump_prints_them() {
     }
     frames.push(
         v4(b, a, Transport::Icmp(IcmpRepr::TimeExceeded { code: 1, original: quoted[..28].to_vec() })).to_bytes(),
+    );
+    // A protocol without a printer.
+    let mut other = ip(a, b);
+    other.protocol = IpProtocol(253);
+    frames.push(
+        Frame {
+            eth: eth(EtherType::IPV4),
+            payload: FramePayload::Ipv4(Ipv4Packet { ip: other, transport: Transport::Other(vec![1, 2, 3, 4]) }),
+        }
+        .to_bytes(),
     );
     let recs: Vec<FrameRecord> = frames
         .into_iter()
