@@ -4,7 +4,7 @@
 # never ignored.
 #
 #   scripts/bootstrap.sh          build tools: wasm32 target, trunk, wasm-bindgen, wasm-opt, crates
-#   scripts/bootstrap.sh --test   also Chromium, ChromeDriver, tshark (Debian) and the npm test deps
+#   scripts/bootstrap.sh --test   also Chromium, ChromeDriver, tshark, tcpdump (Debian) and the npm test deps
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 

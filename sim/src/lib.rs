@@ -42,6 +42,7 @@ pub mod subnet;
 pub mod summary;
 pub mod tcp;
 pub mod tcp_analysis;
+pub mod tcpdump;
 pub mod text;
 pub mod time;
 pub mod trace;

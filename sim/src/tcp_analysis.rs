@@ -304,7 +304,8 @@ pub fn connections(frames: &[(Instant, &FrameRecord)]) -> Vec<ConnectionStats> {
         if ip.protocol != IpProtocol::TCP || ip.is_fragment() {
             continue;
         }
-        let Ok((tcp, data)) = TcpRepr::parse_header(captured) else { continue };
+        let Ok((tcp, header_len)) = TcpRepr::parse_header(captured) else { continue };
+        let data = &captured[header_len..];
         let header_len = captured.len() - data.len();
         let payload = wire_len.saturating_sub(header_len) as u32;
         let src = SocketAddrV4::new(ip.src, tcp.src_port);

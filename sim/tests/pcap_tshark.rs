@@ -6,7 +6,8 @@
 
 use std::process::Command;
 use wirewise_sim::presets;
-use wirewise_sim::trace::NodeKind;
+
+mod capture_common;
 use wirewise_sim::wire::{Frame, FramePayload, IcmpRepr, Transport};
 
 fn tshark(path: &std::path::Path) -> Vec<Vec<String>> {
@@ -44,24 +45,16 @@ fn every_preset_capture_is_clean_and_agrees_with_tshark() {
     let mut checked = 0;
     for p in presets::all() {
         let mut s = p.default_scenario().unwrap();
-        if p.name == "bulk" || s.snaplen.is_some() {
+        if capture_common::shorten(p.name, &mut s) {
             // Long transfers keep only headers; check a short whole-frame stretch of them.
-            s.stop_ms = s.stop_ms.min(if p.name == "bulk" { 300.0 } else { 600.0 });
             s.snaplen = None;
         }
         let t = wirewise_sim::run(&s).unwrap();
-        for (node, info) in t.nodes.iter().enumerate() {
-            if info.kind != NodeKind::Host {
-                continue;
-            }
-            let frames = t.capture(node as u16);
-            let path = dir.join(format!("{}-{}.pcap", p.name, info.name));
-            let f = std::fs::File::create(&path).unwrap();
-            wirewise_sim::pcap::write_pcap(f, t.snaplen, frames.iter().copied()).unwrap();
-            let rows = tshark(&path);
+        capture_common::each_host_capture(&t, &dir, p.name, |_, path, frames| {
+            let rows = tshark(path);
             let errors = Command::new("tshark")
                 .args(["-n", "-r"])
-                .arg(&path)
+                .arg(path)
                 .args([
                     "-o",
                     "tcp.check_checksum:TRUE",
@@ -75,7 +68,7 @@ fn every_preset_capture_is_clean_and_agrees_with_tshark() {
             let errors = String::from_utf8_lossy(&errors.stdout).to_string();
             assert!(errors.trim().is_empty(), "{}: tshark expert errors:\n{errors}", path.display());
             assert_eq!(rows.len(), frames.len(), "{}: tshark read a different number of frames", path.display());
-            for (row, (_, rec)) in rows.iter().zip(&frames) {
+            for (row, (_, rec)) in rows.iter().zip(frames) {
                 let ctx = format!("{} frame {}", path.display(), row[0]);
                 assert!(row[1].is_empty(), "{ctx}: malformed");
                 let parsed =
@@ -103,7 +96,7 @@ fn every_preset_capture_is_clean_and_agrees_with_tshark() {
                     }
                 }
             }
-        }
+        });
     }
     assert!(checked > 100, "only {checked} TCP segments compared");
     let _ = std::fs::remove_dir_all(&dir);

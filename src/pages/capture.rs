@@ -7,9 +7,9 @@
 use crate::figures::runner::Run;
 use crate::widgets::capture::CapturePanel;
 use crate::widgets::ladder::Ladder;
-use crate::widgets::time_chart::{Chart, Marker, Series};
 use crate::widgets::packet_detail::PacketDetail;
 use crate::widgets::packet_list::PacketList;
+use crate::widgets::time_chart::{Chart, Marker, Series};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -325,11 +325,7 @@ fn time_sequence_charts(c: &ConnectionStats) -> (Chart, Chart) {
         format!(
             "{} segments carrying {} bytes from {} to {}, {} retransmitted; the acknowledged edge follows the \
              sequence line one round trip later, and the window edge shows how far the receiver allowed.",
-            d.segments,
-            d.payload_bytes,
-            d.from,
-            d.to,
-            d.retransmissions
+            d.segments, d.payload_bytes, d.from, d.to, d.retransmissions
         ),
     );
     let flight = Chart::build(

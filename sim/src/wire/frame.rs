@@ -190,7 +190,8 @@ impl Frame {
                 } else {
                     match ip.protocol {
                         IpProtocol::TCP => {
-                            let (mut t, data) = TcpRepr::parse_header(payload)?;
+                            let (mut t, header_len) = TcpRepr::parse_header(payload)?;
+                            let data = &payload[header_len..];
                             t.payload = data.to_vec();
                             Transport::Tcp(t)
                         }

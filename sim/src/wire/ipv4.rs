@@ -156,8 +156,14 @@ impl Ipv4Repr {
     /// version 4, IHL ≥ 5, header and total length within the bytes, and the header checksum
     /// (`BadChecksum` on mismatch). Options (IHL > 5) are skipped.
     pub fn parse(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
-        let (repr, payload, _) = Self::read(bytes, false)?;
-        Ok((repr, payload))
+        let (repr, header_len, total) = Self::parse_header(bytes)?;
+        if bytes.len() < total {
+            return Err(WireError::Truncated { layer: "IPv4", needed: total, got: bytes.len() });
+        }
+        if super::checksum::checksum(&bytes[..header_len]) != 0 {
+            return Err(WireError::BadChecksum { layer: "IPv4" });
+        }
+        Ok((repr, &bytes[header_len..total]))
     }
 
     /// Reads the header of a captured packet, as a packet analyser does: the header checksum
@@ -166,10 +172,15 @@ impl Ipv4Repr {
     /// snap length. Returns the header, the captured part of the payload (at most up to the
     /// total length) and the payload's length on the wire (total length minus header).
     pub fn parse_captured(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8], usize), WireError> {
-        Self::read(bytes, true)
+        let (repr, header_len, total) = Self::parse_header(bytes)?;
+        Ok((repr, &bytes[header_len..total.min(bytes.len())], total - header_len))
     }
 
-    fn read(bytes: &[u8], captured: bool) -> Result<(Ipv4Repr, &[u8], usize), WireError> {
+    /// Reads the header alone, as [`Ipv4Repr::parse`] does but accepting a packet cut short
+    /// after its header (a capture's snap length) and without verifying the header checksum,
+    /// as tcpdump and Wireshark read packets: returns the header, its length and the total
+    /// length field. Version, IHL and total ≥ header length are checked.
+    pub fn parse_header(bytes: &[u8]) -> Result<(Ipv4Repr, usize, usize), WireError> {
         const L: &str = "IPv4";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -195,12 +206,6 @@ impl Ipv4Repr {
                 what: format!("total length {total} is shorter than the {header_len}-byte header"),
             });
         }
-        if bytes.len() < total && !captured {
-            return Err(WireError::Truncated { layer: L, needed: total, got: bytes.len() });
-        }
-        if !captured && super::checksum::checksum(&bytes[..header_len]) != 0 {
-            return Err(WireError::BadChecksum { layer: L });
-        }
         let flags = u16::from_be_bytes([bytes[6], bytes[7]]);
         let b = |i: usize| bytes[i];
         let repr = Ipv4Repr {
@@ -215,7 +220,7 @@ impl Ipv4Repr {
             dscp: b(field::DSCP_ECN) >> 2,
             ecn: b(field::DSCP_ECN) & 0b11,
         };
-        Ok((repr, &bytes[header_len..total.min(bytes.len())], total - header_len))
+        Ok((repr, header_len, total))
     }
 }
 

@@ -377,16 +377,17 @@ impl TcpRepr {
         if bytes.len() >= HEADER_LEN && super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
             return Err(WireError::BadChecksum { layer: "TCP" });
         }
-        let (mut repr, payload) = Self::parse_header(bytes)?;
-        repr.payload = payload.to_vec();
+        let (mut repr, header_len) = Self::parse_header(bytes)?;
+        repr.payload = bytes[header_len..].to_vec();
         Ok(repr)
     }
 
-    /// Reads the header of a captured segment (the captured part of the IP payload), as a
-    /// packet analyser does: the same checks as [`TcpRepr::parse`] except the checksum,
-    /// which a capture on the sending host sees before checksum offload fills it in. Returns
-    /// the header with an empty `payload` and the captured data bytes, without copying them.
-    pub fn parse_header(bytes: &[u8]) -> Result<(TcpRepr, &[u8]), WireError> {
+    /// Reads the header and options alone, as [`TcpRepr::parse`] does but without the
+    /// checksum, which a capture on the sending host sees before checksum offload fills it in
+    /// and which needs the whole segment: for a captured segment, one cut short after its
+    /// header (a capture's snap length) or the first fragment of a datagram. Returns the
+    /// header with an empty payload and the header length (the data follows it).
+    pub fn parse_header(bytes: &[u8]) -> Result<(TcpRepr, usize), WireError> {
         const L: &str = "TCP";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -411,7 +412,7 @@ impl TcpRepr {
             options: TcpOptions::parse(&bytes[field::OPTIONS..header_len])?,
             payload: Vec::new(),
         };
-        Ok((repr, &bytes[header_len..]))
+        Ok((repr, header_len))
     }
 }
 

@@ -60,41 +60,49 @@ impl UdpRepr {
     /// more than the bytes given; bytes past it are ignored. A checksum of 0 means the sender
     /// computed none (RFC 768) and is accepted; any other must verify (RFC 1122 §4.1.3.4).
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<UdpRepr, WireError> {
-        Self::read(bytes, Some((src_ip, dst_ip)))
+        const L: &str = "UDP";
+        let (mut repr, len) = Self::parse_header(bytes)?;
+        if len > bytes.len() {
+            return Err(WireError::Truncated { layer: L, needed: len, got: bytes.len() });
+        }
+        let sum = u16::from_be_bytes([bytes[field::CHECKSUM.start], bytes[field::CHECKSUM.start + 1]]);
+        if sum != 0 && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0 {
+            return Err(WireError::BadChecksum { layer: L });
+        }
+        repr.payload = bytes[HEADER_LEN..len].to_vec();
+        Ok(repr)
     }
 
     /// Reads a captured datagram as a packet analyser does: the checksum is not verified
     /// (checksum offload) and a datagram cut short at the snap length keeps the bytes captured.
     pub fn parse_captured(bytes: &[u8]) -> Result<UdpRepr, WireError> {
-        Self::read(bytes, None)
+        let (mut repr, len) = Self::parse_header(bytes)?;
+        repr.payload = bytes[HEADER_LEN..len.min(bytes.len())].to_vec();
+        Ok(repr)
     }
 
-    /// `verify`: the pseudo-header addresses to check the checksum and the length with;
-    /// `None` for a capture.
-    fn read(bytes: &[u8], verify: Option<(Ipv4Addr, Ipv4Addr)>) -> Result<UdpRepr, WireError> {
+    /// Reads the 8-byte header alone, as [`UdpRepr::parse`] does but without the checksum
+    /// and without requiring the data: for a datagram cut short (a capture's snap length) or
+    /// the first fragment of a larger one. Returns the ports with an empty payload and the
+    /// length field (header plus data, at least 8).
+    pub fn parse_header(bytes: &[u8]) -> Result<(UdpRepr, usize), WireError> {
         const L: &str = "UDP";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
         }
         let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
-        let len = usize::from(be16(4));
+        let len = usize::from(be16(field::LENGTH.start));
         if len < HEADER_LEN {
             return Err(WireError::Malformed { layer: L, what: format!("length {len}, below the 8-byte header") });
         }
-        let Some((src_ip, dst_ip)) = verify else {
-            return Ok(UdpRepr {
-                src_port: be16(0),
-                dst_port: be16(2),
-                payload: bytes[HEADER_LEN..len.min(bytes.len())].to_vec(),
-            });
-        };
-        if len > bytes.len() {
-            return Err(WireError::Truncated { layer: L, needed: len, got: bytes.len() });
-        }
-        if be16(6) != 0 && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0 {
-            return Err(WireError::BadChecksum { layer: L });
-        }
-        Ok(UdpRepr { src_port: be16(0), dst_port: be16(2), payload: bytes[HEADER_LEN..len].to_vec() })
+        Ok((
+            UdpRepr {
+                src_port: be16(field::SRC_PORT.start),
+                dst_port: be16(field::DST_PORT.start),
+                payload: Vec::new(),
+            },
+            len,
+        ))
     }
 }
 
