@@ -156,6 +156,18 @@ impl Ipv4Repr {
     /// version 4, IHL ≥ 5, header and total length within the bytes, and the header checksum
     /// (`BadChecksum` on mismatch). Options (IHL > 5) are skipped.
     pub fn parse(bytes: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
+        let c = Self::parse_captured(bytes)?;
+        if bytes.len() < c.total_len {
+            return Err(WireError::Truncated { layer: "IPv4", needed: c.total_len, got: bytes.len() });
+        }
+        Ok((c.repr, c.payload))
+    }
+
+    /// Reads an IPv4 header from bytes that may stop before the datagram's end: a capture
+    /// cut at the snap length, or the datagram an ICMP error quotes. The same checks as
+    /// [`Ipv4Repr::parse`] except that the total length may exceed the bytes; the payload is
+    /// what was captured of it.
+    pub fn parse_captured(bytes: &[u8]) -> Result<CapturedIpv4<'_>, WireError> {
         const L: &str = "IPv4";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -181,9 +193,6 @@ impl Ipv4Repr {
                 what: format!("total length {total} is shorter than the {header_len}-byte header"),
             });
         }
-        if bytes.len() < total {
-            return Err(WireError::Truncated { layer: L, needed: total, got: bytes.len() });
-        }
         if super::checksum::checksum(&bytes[..header_len]) != 0 {
             return Err(WireError::BadChecksum { layer: L });
         }
@@ -201,8 +210,21 @@ impl Ipv4Repr {
             dscp: b(field::DSCP_ECN) >> 2,
             ecn: b(field::DSCP_ECN) & 0b11,
         };
-        Ok((repr, &bytes[header_len..total]))
+        Ok(CapturedIpv4 { repr, header_len, total_len: total, payload: &bytes[header_len..total.min(bytes.len())] })
     }
+}
+
+/// An IPv4 header read by [`Ipv4Repr::parse_captured`], with what was captured of its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapturedIpv4<'a> {
+    /// The header.
+    pub repr: Ipv4Repr,
+    /// Its length on the wire (IHL × 4).
+    pub header_len: usize,
+    /// The total length field: header plus the whole payload.
+    pub total_len: usize,
+    /// The payload bytes captured (all of them when `header_len + payload.len() == total_len`).
+    pub payload: &'a [u8],
 }
 
 #[cfg(test)]

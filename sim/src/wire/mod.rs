@@ -26,7 +26,7 @@ pub use field::{dissect, Dissection, Field, Layer};
 pub use fragment::Reassembler;
 pub use frame::{Frame, FramePayload, Ipv4Packet, Transport};
 pub use icmp::IcmpRepr;
-pub use ipv4::{IpProtocol, Ipv4Repr};
+pub use ipv4::{CapturedIpv4, IpProtocol, Ipv4Repr};
 pub use std::net::Ipv4Addr;
 pub use tcp::{TcpFlags, TcpOptions, TcpRepr};
 pub use udp::UdpRepr;

@@ -374,6 +374,23 @@ impl TcpRepr {
     /// (RFC 9293 §3.1), the checksum over the pseudo-header (MUST-2/MUST-3), then the options
     /// ([`TcpOptions::parse`]). The reserved bits are ignored (RFC 9293 §3.1).
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<TcpRepr, WireError> {
+        let header_len = Self::checked_header_len(bytes)?;
+        if super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
+            return Err(WireError::BadChecksum { layer: "TCP" });
+        }
+        Self::read(bytes, header_len)
+    }
+
+    /// Reads a segment whose data may have been cut short (a capture at the snap length, or
+    /// the start of a segment an ICMP error quotes): the checks of [`TcpRepr::parse`] but the
+    /// checksum, which cannot be verified without all the data; `payload` is what was captured.
+    pub fn parse_captured(bytes: &[u8]) -> Result<TcpRepr, WireError> {
+        let header_len = Self::checked_header_len(bytes)?;
+        Self::read(bytes, header_len)
+    }
+
+    /// The data offset in bytes, checked to be at least 20 and within `bytes`.
+    fn checked_header_len(bytes: &[u8]) -> Result<usize, WireError> {
         const L: &str = "TCP";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -385,9 +402,10 @@ impl TcpRepr {
         if header_len > bytes.len() {
             return Err(WireError::Truncated { layer: L, needed: header_len, got: bytes.len() });
         }
-        if super::checksum::transport(src_ip, dst_ip, 6, bytes) != 0 {
-            return Err(WireError::BadChecksum { layer: L });
-        }
+        Ok(header_len)
+    }
+
+    fn read(bytes: &[u8], header_len: usize) -> Result<TcpRepr, WireError> {
         let be16 = |i: usize| u16::from_be_bytes([bytes[i], bytes[i + 1]]);
         let be32 = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         Ok(TcpRepr {

@@ -60,6 +60,21 @@ impl UdpRepr {
     /// more than the bytes given; bytes past it are ignored. A checksum of 0 means the sender
     /// computed none (RFC 768) and is accepted; any other must verify (RFC 1122 §4.1.3.4).
     pub fn parse(bytes: &[u8], src_ip: Ipv4Addr, dst_ip: Ipv4Addr) -> Result<UdpRepr, WireError> {
+        let (repr, len) = Self::parse_captured(bytes)?;
+        if len > bytes.len() {
+            return Err(WireError::Truncated { layer: "UDP", needed: len, got: bytes.len() });
+        }
+        if u16::from_be_bytes([bytes[6], bytes[7]]) != 0 && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0 {
+            return Err(WireError::BadChecksum { layer: "UDP" });
+        }
+        Ok(repr)
+    }
+
+    /// Reads a datagram whose data may have been cut short (a capture at the snap length, or
+    /// the datagram an ICMP error quotes): the length field must be at least 8, the checksum
+    /// is not verified, and `payload` is what was captured of the data. Returns the length
+    /// field with it.
+    pub fn parse_captured(bytes: &[u8]) -> Result<(UdpRepr, usize), WireError> {
         const L: &str = "UDP";
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated { layer: L, needed: HEADER_LEN, got: bytes.len() });
@@ -69,13 +84,8 @@ impl UdpRepr {
         if len < HEADER_LEN {
             return Err(WireError::Malformed { layer: L, what: format!("length {len}, below the 8-byte header") });
         }
-        if len > bytes.len() {
-            return Err(WireError::Truncated { layer: L, needed: len, got: bytes.len() });
-        }
-        if be16(6) != 0 && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0 {
-            return Err(WireError::BadChecksum { layer: L });
-        }
-        Ok(UdpRepr { src_port: be16(0), dst_port: be16(2), payload: bytes[HEADER_LEN..len].to_vec() })
+        let end = len.min(bytes.len());
+        Ok((UdpRepr { src_port: be16(0), dst_port: be16(2), payload: bytes[HEADER_LEN..end].to_vec() }, len))
     }
 }
 
