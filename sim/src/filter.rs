@@ -29,10 +29,10 @@
 //!   new connection.
 //! - `tcp.analysis.*` follow `tcp_analyze_sequence_number` (epan/dissectors/packet-tcp.c),
 //!   computed in one pass: `retransmission` is a segment with data, SYN or FIN that does not
-//!   advance the highest sequence number seen in its direction and is none of keep-alive,
-//!   zero-window probe, spurious retransmission (all its data already acknowledged) or
-//!   out-of-order (within the first RTT, or 3 ms, of the segment with the highest sequence
-//!   number); fast retransmissions count as retransmissions. `duplicate_ack`: no data, window
+//!   advance the highest sequence number seen in its direction and is neither a keep-alive,
+//!   a zero-window probe nor out of order (within the first RTT, or 3 ms, of the segment with
+//!   the highest sequence number), or whose data the peer has already acknowledged (a
+//!   spurious retransmission); fast retransmissions count too. `duplicate_ack`: no data, window
 //!   non-zero and unchanged, the sequence number the next expected one, the same ACK as the
 //!   previous segment in that direction, no SYN, FIN or RST. `zero_window`: window 0 without
 //!   SYN, FIN or RST.
@@ -350,9 +350,9 @@ fn lex(chars: &[char]) -> Result<Vec<Token>, FilterError> {
             }
             let w: String = chars[start..i].iter().collect();
             match w.as_str() {
-                "and" | "AND" => Tok::And,
-                "or" | "OR" => Tok::Or,
-                "not" | "NOT" => Tok::Not,
+                "and" => Tok::And,
+                "or" => Tok::Or,
+                "not" => Tok::Not,
                 "eq" | "any_eq" => Tok::Op(Op::Eq),
                 "ne" | "all_ne" => Tok::Op(Op::Ne),
                 "any_ne" => Tok::Op(Op::AnyNe),
@@ -425,9 +425,7 @@ fn lex(chars: &[char]) -> Result<Vec<Token>, FilterError> {
                         '!' => (Tok::Not, 1),
                         '(' => (Tok::LParen, 1),
                         ')' => (Tok::RParen, 1),
-                        '=' => {
-                            return err(i, 1, "\"=\" was unexpected in this context (did you mean \"==\"?).".into())
-                        }
+                        '=' => return err(i, 1, "\"=\" was unexpected in this context (did you mean \"==\"?).".into()),
                         _ => return err(i, 1, format!("\"{c}\" was unexpected in this context.")),
                     },
                 }
@@ -455,7 +453,7 @@ impl Parser {
     fn unexpected<T>(&self) -> Result<T, FilterError> {
         match self.peek() {
             Some(t) => err(t.at, t.len, format!("\"{}\" was unexpected in this context.", echo(&t.text))),
-            None => err(self.end, 0, "unexpected end of filter".into()),
+            None => err(self.end, 0, "Unexpected end of filter expression.".into()),
         }
     }
 
@@ -530,12 +528,8 @@ impl Parser {
                 };
                 self.pos += 1;
                 let quoted = matches!(v.tok, Tok::Str(_));
-                let lit = literal(ty, &text, quoted).map_err(|message| FilterError { at: v.at, len: v.len, message })?;
-                if let (Lit::Ip(_, p), Op::Lt | Op::Le | Op::Gt | Op::Ge) = (&lit, op) {
-                    if *p != 32 {
-                        return err(v.at, v.len, "A CIDR block can only be compared with ==, != and their kin.".into());
-                    }
-                }
+                let lit =
+                    literal(ty, &text, quoted).map_err(|message| FilterError { at: v.at, len: v.len, message })?;
                 Ok(Expr::Cmp(fid, op, lit))
             }
             _ => self.unexpected(),
@@ -614,7 +608,9 @@ fn literal(ty: Ty, s: &str, quoted: bool) -> Result<Lit, String> {
         Ty::Ipv4 => parse_ipv4(s)
             .map(|(a, p)| Lit::Ip(a, p))
             .ok_or_else(|| format!("\"{e}\" is not a valid hostname or IPv4 address.")),
-        Ty::Mac => parse_mac(s).map(Lit::Mac).ok_or_else(|| format!("\"{e}\" is not a valid hostname or Ethernet address.")),
+        Ty::Mac => {
+            parse_mac(s).map(Lit::Mac).ok_or_else(|| format!("\"{e}\" is not a valid hostname or Ethernet address."))
+        }
         Ty::Str => {
             let _ = quoted;
             Ok(Lit::Str(s.to_string()))
@@ -912,7 +908,8 @@ impl Dissector {
         let mut keepalive = false;
         let mut zero_window = false;
         let mut dup_ack = false;
-        let same_as_last = seglen == 0 && Some(window) == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && !sfr;
+        let same_as_last =
+            seglen == 0 && Some(window) == fwd.window && seq == fwd.nextseq && ack == fwd.lastack && !sfr;
         if seglen == 1 && seq == fwd.nextseq && rev.window == Some(0) {
             zwp = true;
         } else {
@@ -935,7 +932,10 @@ impl Dissector {
                 not_advanced = false;
             }
             let spurious = seglen > 0 && rev.lastack != 0 && !gt_seq(seq.wrapping_add(seglen), rev.lastack);
-            if !spurious && not_advanced {
+            if spurious {
+                // Wireshark marks a spurious retransmission as a retransmission too.
+                retransmission = true;
+            } else if not_advanced {
                 let fast = rev.dupacks >= 2 && rev.lastack == seq && now.saturating_sub(rev.lastack_t) < 20_000_000;
                 let ooo_thres = match first_rtt {
                     None | Some(0) => 3_000_000,
@@ -962,11 +962,9 @@ impl Dissector {
             out.push((Fid::TcpAck, Val::Uint(u64::from(ack.wrapping_sub(rev.base.unwrap_or(0))))));
         }
         out.push((Fid::TcpLen, Val::Uint(u64::from(seglen))));
-        for (on, fid) in [
-            (retransmission, Fid::Retransmission),
-            (dup_ack, Fid::DuplicateAck),
-            (zero_window, Fid::ZeroWindow),
-        ] {
+        for (on, fid) in
+            [(retransmission, Fid::Retransmission), (dup_ack, Fid::DuplicateAck), (zero_window, Fid::ZeroWindow)]
+        {
             if on {
                 out.push((fid, Val::Unit));
             }

@@ -64,7 +64,9 @@ impl UdpRepr {
         if len > bytes.len() {
             return Err(WireError::Truncated { layer: "UDP", needed: len, got: bytes.len() });
         }
-        if u16::from_be_bytes([bytes[6], bytes[7]]) != 0 && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0 {
+        if u16::from_be_bytes([bytes[6], bytes[7]]) != 0
+            && super::checksum::transport(src_ip, dst_ip, 17, &bytes[..len]) != 0
+        {
             return Err(WireError::BadChecksum { layer: "UDP" });
         }
         Ok(repr)
