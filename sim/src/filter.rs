@@ -84,7 +84,7 @@ impl std::error::Error for FilterError {}
 /// How deep parentheses may nest.
 const MAX_DEPTH: usize = 100;
 
-/// A token longer than this is echoed clipped in messages.
+/// A token as a message echoes it: clipped when long, on one line.
 fn echo(s: &str) -> String {
     crate::text::clip(s)
 }
@@ -527,9 +527,7 @@ impl Parser {
                     _ => return self.unexpected(),
                 };
                 self.pos += 1;
-                let quoted = matches!(v.tok, Tok::Str(_));
-                let lit =
-                    literal(ty, &text, quoted).map_err(|message| FilterError { at: v.at, len: v.len, message })?;
+                let lit = literal(ty, &text).map_err(|message| FilterError { at: v.at, len: v.len, message })?;
                 Ok(Expr::Cmp(fid, op, lit))
             }
             _ => self.unexpected(),
@@ -592,7 +590,7 @@ fn parse_time(s: &str) -> Option<i128> {
     Some(if neg { -ns } else { ns })
 }
 
-fn literal(ty: Ty, s: &str, quoted: bool) -> Result<Lit, String> {
+fn literal(ty: Ty, s: &str) -> Result<Lit, String> {
     let e = echo(s);
     match ty {
         Ty::Uint(max) => match parse_uint(s) {
@@ -611,10 +609,7 @@ fn literal(ty: Ty, s: &str, quoted: bool) -> Result<Lit, String> {
         Ty::Mac => {
             parse_mac(s).map(Lit::Mac).ok_or_else(|| format!("\"{e}\" is not a valid hostname or Ethernet address."))
         }
-        Ty::Str => {
-            let _ = quoted;
-            Ok(Lit::Str(s.to_string()))
-        }
+        Ty::Str => Ok(Lit::Str(s.to_string())),
         Ty::Time => parse_time(s).map(Lit::Time).ok_or_else(|| format!("\"{e}\" is not a valid time in seconds.")),
         Ty::Proto | Ty::Label => Err(format!("\"{e}\" cannot be compared with a protocol.")),
     }

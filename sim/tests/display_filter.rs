@@ -138,8 +138,6 @@ fn tcp_port_and_ip_addr_on_an_http_request() {
     }
     assert!(port80.iter().filter(|&&k| k).count() >= 6);
     // ip.addr is either address; != is "no address equals" (Wireshark ≥ 3.6).
-    let server = t.nodes.iter().position(|n| n.name == "server").unwrap();
-    let _ = server;
     let to_or_from: Vec<bool> = frames
         .iter()
         .map(|(_, r)| match parsed(r).payload {
