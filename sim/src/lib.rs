@@ -20,6 +20,7 @@ pub mod cwnd;
 pub mod encap;
 pub mod engine;
 pub mod fetch;
+pub mod filter;
 pub mod hol;
 pub mod hops;
 #[cfg(feature = "pcap")]

@@ -189,12 +189,7 @@ impl Frame {
                     Transport::Fragment(payload.to_vec())
                 } else {
                     match ip.protocol {
-                        IpProtocol::TCP => {
-                            let (mut t, header_len) = TcpRepr::parse_header(payload)?;
-                            let data = &payload[header_len..];
-                            t.payload = data.to_vec();
-                            Transport::Tcp(t)
-                        }
+                        IpProtocol::TCP => Transport::Tcp(TcpRepr::parse_captured(payload)?),
                         IpProtocol::UDP => Transport::Udp(UdpRepr::parse_captured(payload)?),
                         IpProtocol::ICMP => match IcmpRepr::parse(payload) {
                             Ok(i) => Transport::Icmp(i),

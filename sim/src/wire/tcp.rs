@@ -382,6 +382,15 @@ impl TcpRepr {
         Ok(repr)
     }
 
+    /// Reads a segment whose data may have been cut short (a capture at the snap length, or
+    /// the start of a segment an ICMP error quotes): the checks of [`TcpRepr::parse`] but the
+    /// checksum, which cannot be verified without all the data; `payload` is what was captured.
+    pub fn parse_captured(bytes: &[u8]) -> Result<TcpRepr, WireError> {
+        let (mut repr, header_len) = Self::parse_header(bytes)?;
+        repr.payload = bytes[header_len..].to_vec();
+        Ok(repr)
+    }
+
     /// Reads the header and options alone, as [`TcpRepr::parse`] does but without the
     /// checksum, which a capture on the sending host sees before checksum offload fills it in
     /// and which needs the whole segment: for a captured segment, one cut short after its
