@@ -222,7 +222,7 @@ fn CaptureViews(props: &ViewsProps) -> Html {
                     <PacketDetail run={run.clone()} frame={*selected} on_close={on_close} />
                 </div>
             </div>
-            <CapturePanel run={run} t={*t} id="ww-cap-dump" file_stem={format!("wirewise-capture-{}", o.name.trim_end_matches(".pcapng").trim_end_matches(".pcap"))} />
+            <CapturePanel run={run} t={*t} id="ww-cap-dump" whole={true} file_stem={format!("wirewise-capture-{}", o.name.trim_end_matches(".pcapng").trim_end_matches(".pcap"))} />
         </section>
     }
 }

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wirewise_sim::tcpdump::TcpdumpOptions;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{NodeId, NodeKind, Trace};
+use wirewise_sim::trace::{EventKind, FrameRecord, NodeId, NodeKind, Trace};
 use yew::prelude::*;
 
 /// Lines the tcpdump view shows at once: the last ones up to the cursor.
@@ -28,7 +28,13 @@ pub struct CaptureProps {
     pub file_stem: AttrValue,
     /// A prefix for element ids, unique in the page.
     pub id: AttrValue,
+    /// Show every frame of the trace (an opened capture) rather than one node's.
+    #[prop_or_default]
+    pub whole: bool,
 }
+
+/// What the tcpdump view reads: the capture times and the lines.
+type Dump = Rc<(Vec<Instant>, Vec<String>)>;
 
 /// The nodes a learner can capture at: hosts first, then routers (switches forward frames
 /// unchanged, so a host on the same segment sees the same).
@@ -39,9 +45,14 @@ pub fn capture_points(trace: &Trace) -> Vec<NodeId> {
 
 /// The frames `node` captured as a pcap file (nanosecond timestamps, Ethernet).
 pub fn pcap_bytes(trace: &Trace, node: NodeId) -> Vec<u8> {
+    pcap_of(trace.snaplen, trace.capture(node))
+}
+
+/// `frames` as a pcap file.
+fn pcap_of(snaplen: u32, frames: Vec<(Instant, &FrameRecord)>) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing to memory cannot fail; an empty file is the worst case.
-    let _ = wirewise_sim::pcap::write_pcap(&mut out, trace.snaplen, trace.capture(node));
+    let _ = wirewise_sim::pcap::write_pcap(&mut out, snaplen, frames);
     out
 }
 
@@ -93,17 +104,32 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The tcpdump lines of each (node, absolute) asked for, built once per run.
+/// The tcpdump lines of each (node or every frame, absolute) asked for, built once per run.
 #[derive(Default)]
-struct Lines(RefCell<BTreeMap<(NodeId, bool), Rc<(Vec<Instant>, Vec<String>)>>>);
+struct Lines(RefCell<BTreeMap<(Option<NodeId>, bool), Dump>>);
 
-fn lines_for(run: &Rc<Run>, node: NodeId, absolute: bool) -> Rc<(Vec<Instant>, Vec<String>)> {
+/// Every frame of a trace at its first transmission, in time order (an opened capture).
+pub fn all_frames(trace: &Trace) -> Vec<(Instant, &FrameRecord)> {
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::FrameTx { frame, .. } => Some((e.t, trace.frames.get(*frame as usize)?)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lines_for(run: &Rc<Run>, node: Option<NodeId>, absolute: bool) -> Dump {
     let table = per_run(run, |_| Lines::default());
     let mut cache = table.0.borrow_mut();
     cache
         .entry((node, absolute))
         .or_insert_with(|| {
-            let frames = run.trace.capture(node);
+            let frames = match node {
+                Some(n) => run.trace.capture(n),
+                None => all_frames(&run.trace),
+            };
             let times = frames.iter().map(|(t, _)| *t).collect();
             Rc::new((times, wirewise_sim::tcpdump::lines(&frames, &TcpdumpOptions { absolute_seq: absolute })))
         })
@@ -120,8 +146,9 @@ pub fn CapturePanel(props: &CaptureProps) -> Html {
     let status = use_state(String::new);
     let chosen = node.filter(|n| points.contains(n)).or_else(|| points.first().copied());
     let Some(chosen) = chosen else { return Html::default() };
-    let name_of = |n: NodeId| crate::widgets::node_name(trace, n);
-    let lines = lines_for(&props.run, chosen, *absolute);
+    let name_of = |n: NodeId| if props.whole { "capture".to_string() } else { crate::widgets::node_name(trace, n) };
+    let lines = lines_for(&props.run, (!props.whole).then_some(chosen), *absolute);
+    let whole = props.whole;
     let shown_until = lines.0.partition_point(|t| *t <= props.t);
     let from = shown_until.saturating_sub(VIEW_LINES);
     let id = props.id.clone();
@@ -147,7 +174,8 @@ pub fn CapturePanel(props: &CaptureProps) -> Html {
         let status = status.clone();
         let name = file_name(&props.file_stem, &name_of(chosen));
         Callback::from(move |_: MouseEvent| {
-            let bytes = pcap_bytes(&run.trace, chosen);
+            let bytes =
+                if whole { pcap_of(run.trace.snaplen, all_frames(&run.trace)) } else { pcap_bytes(&run.trace, chosen) };
             match download(&name, &bytes, "application/vnd.tcpdump.pcap") {
                 Ok(()) => status.set(format!("Saved {name} ({} bytes).", bytes.len())),
                 Err(e) => status.set(format!("Sorry: {e}.")),
@@ -170,17 +198,20 @@ pub fn CapturePanel(props: &CaptureProps) -> Html {
             });
         })
     };
-    let command = format!("tcpdump -n{} -i any", if *absolute { " -S" } else { "" });
+    let command =
+        format!("tcpdump -n{} {}", if *absolute { " -S" } else { "" }, if whole { "-r <file>" } else { "-i any" });
     html! {
         <details class="ww-capture">
             <summary>{ "Capture: the tcpdump view and a pcap file" }</summary>
             <div class="ww-capture-controls">
-                <label for={format!("{id}-node")}>{ "Capture at " }</label>
-                <select id={format!("{id}-node")} onchange={on_node}>
-                    { for points.iter().map(|&n| html! {
-                        <option value={n.to_string()} selected={n == chosen}>{ name_of(n) }</option>
-                    }) }
-                </select>
+                if !whole {
+                    <label for={format!("{id}-node")}>{ "Capture at " }</label>
+                    <select id={format!("{id}-node")} onchange={on_node}>
+                        { for points.iter().map(|&n| html! {
+                            <option value={n.to_string()} selected={n == chosen}>{ name_of(n) }</option>
+                        }) }
+                    </select>
+                }
                 <label class="ww-capture-abs">
                     <input type="checkbox" checked={*absolute} onchange={on_abs} />
                     { " Absolute sequence numbers (-S)" }
@@ -189,7 +220,11 @@ pub fn CapturePanel(props: &CaptureProps) -> Html {
                 <button type="button" class="ww-button" onclick={on_copy}>{ "Copy lines" }</button>
             </div>
             <p class="ww-capture-cmd">
-                <code>{ format!("{command}   # on {}: {} of {} frames up to the cursor", name_of(chosen), shown_until, lines.1.len()) }</code>
+                <code>{ if whole {
+                    format!("{command}   # {shown_until} of {} frames up to the cursor", lines.1.len())
+                } else {
+                    format!("{command}   # on {}: {shown_until} of {} frames up to the cursor", name_of(chosen), lines.1.len())
+                } }</code>
             </p>
             <pre class="ww-tcpdump" role="region" aria-label="tcpdump view" tabindex="0">
                 if from > 0 { { format!("… {from} earlier lines\n") } }
