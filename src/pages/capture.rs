@@ -302,8 +302,10 @@ fn bytes_of(c: &ConnectionStats) -> u64 {
 fn time_sequence_charts(c: &ConnectionStats) -> (Chart, Chart) {
     let d = c.directions.iter().max_by_key(|d| d.payload_bytes).unwrap_or(&c.directions[0]);
     let s = &d.series;
-    let pts = |v: &[(Instant, i64)]| v.iter().map(|(t, x)| (t.0, *x as f64)).collect::<Vec<_>>();
-    let sent: Vec<(u64, f64)> = s.segments.iter().map(|p| (p.t.0, p.end as f64)).collect();
+    // Kilobytes keep the axis labels short on long transfers.
+    let kb = |x: f64| x / 1000.0;
+    let pts = |v: &[(Instant, i64)]| v.iter().map(|(t, x)| (t.0, kb(*x as f64))).collect::<Vec<_>>();
+    let sent: Vec<(u64, f64)> = s.segments.iter().map(|p| (p.t.0, kb(p.end as f64))).collect();
     let marks = s
         .segments
         .iter()
@@ -313,7 +315,7 @@ fn time_sequence_charts(c: &ConnectionStats) -> (Chart, Chart) {
     let end = c.last.0.max(1);
     let seq = Chart::build(
         format!("Time–sequence graph, {} → {}", d.from, d.to),
-        "bytes",
+        "kB",
         vec![
             Series { name: "sequence sent (segment end)", class: "ww-tc-cwnd", points: sent },
             Series { name: "acknowledged", class: "ww-tc-ssthresh", points: pts(&s.acks) },
@@ -330,11 +332,11 @@ fn time_sequence_charts(c: &ConnectionStats) -> (Chart, Chart) {
     );
     let flight = Chart::build(
         "Bytes in flight",
-        "bytes",
+        "kB",
         vec![Series {
             name: "in flight",
             class: "ww-tc-flight",
-            points: s.in_flight.iter().map(|(t, b)| (t.0, *b as f64)).collect(),
+            points: s.in_flight.iter().map(|(t, b)| (t.0, kb(*b as f64))).collect(),
         }],
         Vec::new(),
         Vec::new(),
