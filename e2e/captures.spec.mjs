@@ -83,6 +83,17 @@ test('the capture page opens a downloaded pcap frame for frame', async ({ page }
   await views.locator('details.ww-capture > summary').click();
   const lines = (await views.getByRole('region', { name: 'tcpdump view' }).textContent()).trim().split('\n');
   expect(lines.length).toBe(frames);
+  // The same file dropped on the page.
+  await open(page, `${route.home()}capture`);
+  const base64 = fs.readFileSync(file).toString('base64');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const dt = new DataTransfer();
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    dt.items.add(new File([bytes], 'dropped.pcap'));
+    return dt;
+  }, base64);
+  await page.dispatchEvent('.ww-dropzone', 'drop', { dataTransfer });
+  await expect(page.locator('.ww-capture-page section.ww-figure h2')).toContainText(`dropped.pcap: ${frames} frames`);
 });
 
 test('garbage and truncated files give a clear message, never a blank page', async ({ page }) => {

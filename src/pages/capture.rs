@@ -58,23 +58,55 @@ async fn read_file(file: web_sys::File, state: UseStateHandle<Load>) {
         };
         if let Err(e) = importer.push(&bytes) {
             // What could be read is kept; the reason joins the problems below.
-            let mut opened = finish(name.clone(), size, importer);
+            let mut opened = finish(name.clone(), size, importer, &state).await;
             opened.problems.insert(0, e.to_string());
             return state.set(Load::Done(Rc::new(opened)));
         }
         offset = end;
         state.set(Load::Reading { name: name.clone(), read: offset, size, frames: importer.frames_read() });
     }
-    state.set(Load::Done(Rc::new(finish(name, size, importer))));
+    let opened = finish(name, size, importer, &state).await;
+    state.set(Load::Done(Rc::new(opened)));
 }
 
-fn finish(name: String, size: f64, importer: Importer) -> Opened {
+/// Let the page draw and answer before the next step.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Index what was read: the trace the views read, the per-connection figures and the frame
+/// labels, one step at a time so that the page keeps drawing in between.
+async fn finish(name: String, size: f64, importer: Importer, state: &UseStateHandle<Load>) -> Opened {
+    let frames_read = importer.frames_read();
+    state.set(Load::Reading { name: format!("{name}: indexing"), read: size, size, frames: frames_read });
+    yield_now().await;
     let imported = importer.finish();
+    yield_now().await;
     let trace = trace_from(&imported);
+    yield_now().await;
     let frames: Vec<_> = imported.frames.iter().map(|(t, f)| (*t, f)).collect();
     let conns = connections(&frames);
+    yield_now().await;
     let labels = wirewise_sim::label::frame_labels(&trace);
-    Opened { name, size, run: Rc::new(Run { trace, labels }), problems: imported.problems, conns }
+    let run = Rc::new(Run { trace, labels });
+    yield_now().await;
+    // The packet list's rows, built now rather than in the first drawing of the views.
+    let _ = crate::figures::runner::per_run(&run, wirewise_sim::packet_list::packet_rows);
+    Opened { name, size, run, problems: imported.problems, conns }
+}
+
+/// A file size in kB or MB.
+fn size_text(bytes: f64) -> String {
+    if bytes >= 1e6 {
+        format!("{:.1} MB", bytes / 1e6)
+    } else {
+        format!("{:.1} kB", bytes / 1e3)
+    }
 }
 
 /// The capture page.
@@ -203,7 +235,7 @@ fn CaptureViews(props: &ViewsProps) -> Html {
     };
     html! {
         <section class="ww-figure" aria-label={format!("Capture {}", o.name)}>
-            <h2>{ format!("{}: {} frames, {:.1} KB, {}", o.name, run.trace.frames.len(), o.size / 1000.0,
+            <h2>{ format!("{}: {} frames, {}, {}", o.name, run.trace.frames.len(), size_text(o.size),
                 crate::widgets::format::duration(span.0)) }</h2>
             { problems }
             <ConnectionTable conns={Rc::new(o.conns.clone())} t={*t} />

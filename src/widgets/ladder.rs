@@ -153,7 +153,11 @@ fn short(label: &str) -> String {
 pub fn Ladder(props: &LadderProps) -> Html {
     let txs = use_memo(props.run.clone(), |run| run.trace.transmissions());
     let trace = &props.run.trace;
-    let lanes = lanes(trace, &txs);
+    // The lanes depend on the run alone: found once, not at every cursor position.
+    let lanes = {
+        let txs = txs.clone();
+        use_memo(props.run.clone(), move |run| lanes(&run.trace, &txs))
+    };
     let n_lanes = lanes.len().max(2);
     let narrow = web_sys::window()
         .and_then(|w| w.inner_width().ok())
