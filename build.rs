@@ -103,10 +103,12 @@ fn markdown_to_html(text: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_STRIKETHROUGH;
     let mut html_out = String::new();
     html::push_html(&mut html_out, Parser::new_ext(text, options));
-    // Tables scroll sideways on narrow screens instead of widening the page.
+    // Tables and code blocks scroll sideways on narrow screens instead of widening the page;
+    // being focusable, they scroll from the keyboard too.
     html_out
         .replace("<table>", "<div class=\"ww-table-wrap\" tabindex=\"0\"><table>")
         .replace("</table>", "</table></div>")
+        .replace("<pre>", "<pre tabindex=\"0\">")
 }
 
 fn fail(errors: &[String]) -> ! {
