@@ -27,12 +27,15 @@ test('an unknown route shows "Page not found" with a link home', async ({ page }
 });
 
 test('every route loads without console errors or failed requests', async ({ page, problems }) => {
+  // Every lesson, figure and embed in one test: about a second each.
+  test.setTimeout(240_000);
   const kinds = [...new Set([FIGURE_KIND, ...lessons.flatMap((l) => l.kinds)])];
   const urls = [
     route.home(),
     ...lessons.map((l) => route.lesson(l.slug)),
     ...kinds.map((k) => route.figure(k)),
     ...kinds.map((k) => route.embed(k)),
+    `${BASE}#/capture`,
     `${BASE}#/nope`,
   ];
   for (const url of urls) {
