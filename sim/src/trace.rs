@@ -627,6 +627,18 @@ impl Trace {
             .collect()
     }
 
+    /// Every frame at its first bit on the wire, in time order: the whole run as one capture
+    /// (an opened capture file, whose frames all have one capture point).
+    pub fn capture_all(&self) -> Vec<(Instant, &FrameRecord)> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::FrameTx { frame, .. } => Some((e.t, self.frames.get(*frame as usize)?)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The TCP state of `sock` at time `t` (CLOSED before its first transition).
     pub fn tcp_state_at(&self, sock: SockId, t: Instant) -> TcpState {
         let n = self.count_until(t);

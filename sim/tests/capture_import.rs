@@ -7,6 +7,8 @@
 //! editcap); it says so and skips when tcpdump cannot capture.
 #![cfg(feature = "pcap")]
 
+mod capture_common;
+
 use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -56,10 +58,7 @@ fn every_preset_capture_round_trips_through_pcap() {
     let mut checked = 0;
     for p in presets::all() {
         let mut s = p.default_scenario().unwrap();
-        if p.name == "bulk" || s.snaplen.is_some() {
-            // As in pcap_tshark.rs: a short stretch of the long transfers.
-            s.stop_ms = s.stop_ms.min(if p.name == "bulk" { 300.0 } else { 600.0 });
-        }
+        capture_common::shorten(p.name, &mut s);
         let t = wirewise_sim::run(&s).unwrap();
         for (node, info) in t.nodes.iter().enumerate() {
             if info.kind != NodeKind::Host {

@@ -3,10 +3,11 @@
 //! the same capture written as pcap. Needs `tshark` (Debian package `tshark`).
 #![cfg(feature = "pcap")]
 
+mod capture_common;
+
 use std::process::Command;
 use wirewise_sim::filter::{select, DisplayFilter};
 use wirewise_sim::presets;
-use wirewise_sim::trace::NodeKind;
 
 const PRESETS: &[&str] = &[
     "handshake",
@@ -112,29 +113,21 @@ fn filters_select_the_frames_tshark_selects() {
         // Keep the pcaps small: the first few seconds of long runs.
         s.stop_ms = s.stop_ms.min(4_000.0);
         let t = wirewise_sim::run(&s).unwrap();
-        for (node, info) in t.nodes.iter().enumerate() {
-            if info.kind != NodeKind::Host {
-                continue;
-            }
-            let frames = t.capture(node as u16);
+        capture_common::each_host_capture(&t, &dir, name, |host, path, frames| {
             if frames.is_empty() {
-                continue;
+                return;
             }
-            let path = dir.join(format!("{name}-{}.pcap", info.name));
-            let f = std::fs::File::create(&path).unwrap();
-            wirewise_sim::pcap::write_pcap(f, t.snaplen, frames.iter().copied()).unwrap();
-            let all_theirs = tshark(&path, &script, &list);
+            let all_theirs = tshark(path, &script, &list);
             for (i, ((text, filter), theirs)) in FILTERS.iter().zip(&filters).zip(all_theirs).enumerate() {
                 let ours: Vec<usize> =
-                    select(filter, &frames).iter().enumerate().filter(|(_, &k)| k).map(|(n, _)| n + 1).collect();
+                    select(filter, frames).iter().enumerate().filter(|(_, &k)| k).map(|(n, _)| n + 1).collect();
                 if ours != theirs {
-                    failures
-                        .push(format!("{name} at {}: {text:?}\n  ours:   {ours:?}\n  tshark: {theirs:?}", info.name));
+                    failures.push(format!("{name} at {host}: {text:?}\n  ours:   {ours:?}\n  tshark: {theirs:?}"));
                 }
                 selected[i] += theirs.len();
                 compared += 1;
             }
-        }
+        });
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{} of {compared} disagree:\n{}", failures.len(), failures.join("\n"));

@@ -128,16 +128,7 @@ pub fn Figure(props: &FigureProps) -> Html {
     let kind = props.kind;
     let caption = if props.caption.is_empty() { AttrValue::from(kind.title) } else { props.caption.clone() };
     let title_id = format!("{id}-title");
-    let warnings = if state.warnings.is_empty() {
-        Html::default()
-    } else {
-        html! {
-            <div class="ww-param-warning" role="status">
-                <strong>{ "Some settings were adjusted. " }</strong>
-                <ul>{ for state.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }</ul>
-            </div>
-        }
-    };
+    let warnings = crate::widgets::notices("Some settings were adjusted.", &state.warnings);
     let on_param = {
         let dispatch = dispatch.clone();
         Callback::from(move |(name, value)| dispatch.emit(Action::SetParam(name, value)))

@@ -223,16 +223,7 @@ fn CaptureViews(props: &ViewsProps) -> Html {
         })
     };
     let span_us = span.0 / 1000;
-    let problems = if o.problems.is_empty() {
-        Html::default()
-    } else {
-        html! {
-            <div class="ww-param-warning" role="status">
-                <strong>{ "Read with some problems. " }</strong>
-                <ul>{ for o.problems.iter().map(|p| html! { <li>{ p.clone() }</li> }) }</ul>
-            </div>
-        }
-    };
+    let problems = crate::widgets::notices("Read with some problems.", &o.problems);
     html! {
         <section class="ww-figure" aria-label={format!("Capture {}", o.name)}>
             <h2>{ format!("{}: {} frames, {}, {}", o.name, run.trace.frames.len(), size_text(o.size),

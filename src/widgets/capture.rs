@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wirewise_sim::tcpdump::TcpdumpOptions;
 use wirewise_sim::time::Instant;
-use wirewise_sim::trace::{EventKind, FrameRecord, NodeId, NodeKind, Trace};
+use wirewise_sim::trace::{FrameRecord, NodeId, NodeKind, Trace};
 use yew::prelude::*;
 
 /// Lines the tcpdump view shows at once: the last ones up to the cursor.
@@ -108,18 +108,6 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
 #[derive(Default)]
 struct Lines(RefCell<BTreeMap<(Option<NodeId>, bool), Dump>>);
 
-/// Every frame of a trace at its first transmission, in time order (an opened capture).
-pub fn all_frames(trace: &Trace) -> Vec<(Instant, &FrameRecord)> {
-    trace
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::FrameTx { frame, .. } => Some((e.t, trace.frames.get(*frame as usize)?)),
-            _ => None,
-        })
-        .collect()
-}
-
 fn lines_for(run: &Rc<Run>, node: Option<NodeId>, absolute: bool) -> Dump {
     let table = per_run(run, |_| Lines::default());
     let mut cache = table.0.borrow_mut();
@@ -128,7 +116,7 @@ fn lines_for(run: &Rc<Run>, node: Option<NodeId>, absolute: bool) -> Dump {
         .or_insert_with(|| {
             let frames = match node {
                 Some(n) => run.trace.capture(n),
-                None => all_frames(&run.trace),
+                None => run.trace.capture_all(),
             };
             let times = frames.iter().map(|(t, _)| *t).collect();
             Rc::new((times, wirewise_sim::tcpdump::lines(&frames, &TcpdumpOptions { absolute_seq: absolute })))
@@ -174,8 +162,11 @@ pub fn CapturePanel(props: &CaptureProps) -> Html {
         let status = status.clone();
         let name = file_name(&props.file_stem, &name_of(chosen));
         Callback::from(move |_: MouseEvent| {
-            let bytes =
-                if whole { pcap_of(run.trace.snaplen, all_frames(&run.trace)) } else { pcap_bytes(&run.trace, chosen) };
+            let bytes = if whole {
+                pcap_of(run.trace.snaplen, run.trace.capture_all())
+            } else {
+                pcap_bytes(&run.trace, chosen)
+            };
             match download(&name, &bytes, "application/vnd.tcpdump.pcap") {
                 Ok(()) => status.set(format!("Saved {name} ({} bytes).", bytes.len())),
                 Err(e) => status.set(format!("Sorry: {e}.")),
@@ -184,8 +175,10 @@ pub fn CapturePanel(props: &CaptureProps) -> Html {
     };
     let on_copy = {
         let status = status.clone();
-        let text = lines.1[..shown_until].join("\n");
+        let lines = lines.clone();
+        // Joined when copied, not at every cursor position while the figure plays.
         Callback::from(move |_: MouseEvent| {
+            let text = lines.1[..shown_until].join("\n");
             let status = status.clone();
             let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else { return };
             let promise = clipboard.write_text(&text);
