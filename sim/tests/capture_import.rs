@@ -40,6 +40,13 @@ fn sim_pcap(frames: &[(Instant, &FrameRecord)], snaplen: u32) -> Vec<u8> {
     out
 }
 
+/// The problems an import of a real capture reported, less the note that a frame was stamped
+/// before the one ahead of it: on a machine with several CPUs the kernel stamps loopback
+/// packets on whichever CPU handles them, so a real capture can hold such a pair.
+fn real_problems(imp: &Imported) -> Vec<&String> {
+    imp.problems.iter().filter(|p| !p.contains("stamped earlier than the frame before them")).collect()
+}
+
 /// Checks that a trace built from `imp` works in the packet list and the ladder labels.
 fn views_accept(imp: &Imported) {
     let t = trace_from(imp);
@@ -269,7 +276,7 @@ fn real_loopback_captures_from_tcpdump() {
     assert_eq!(&fb[..4], &0xa1b2_3c4du32.to_le_bytes(), "ns pcap");
 
     let ia = import_in_chunks(&fa, 1000);
-    assert!(ia.problems.is_empty(), "{:?}", ia.problems);
+    assert!(real_problems(&ia).is_empty(), "{:?}", ia.problems);
     assert_eq!(ia.link_types.keys().copied().collect::<Vec<_>>(), vec![1]);
     check_connections("tcpdump -i lo", &ia, port, &talks);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
@@ -282,7 +289,7 @@ fn real_loopback_captures_from_tcpdump() {
     assert_eq!(t.nodes.len(), 1 + talks.len(), "{:?}", t.nodes.iter().map(|n| &n.name).collect::<Vec<_>>());
 
     let ib = import_in_chunks(&fb, 4096);
-    assert!(ib.problems.is_empty(), "{:?}", ib.problems);
+    assert!(real_problems(&ib).is_empty(), "{:?}", ib.problems);
     assert_eq!(ib.link_types.keys().copied().collect::<Vec<_>>(), vec![276], "tcpdump -i any writes SLL2");
     check_connections("tcpdump -i any", &ib, port, &talks);
     views_accept(&ib);
@@ -293,7 +300,7 @@ fn real_loopback_captures_from_tcpdump() {
     let fc = read(&c);
     assert_eq!(&fc[..4], &[0x0a, 0x0d, 0x0d, 0x0a]);
     let ic = import_in_chunks(&fc, 333);
-    assert!(ic.problems.is_empty(), "{:?}", ic.problems);
+    assert!(real_problems(&ic).is_empty(), "{:?}", ic.problems);
     assert_eq!(ic.frames, ia.frames, "pcapng reads as the pcap it came from");
     assert_eq!(ic.first_timestamp, ia.first_timestamp);
     let bc = dir.join("b.pcapng");
