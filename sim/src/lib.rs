@@ -25,6 +25,7 @@ pub mod hol;
 pub mod hops;
 #[cfg(feature = "pcap")]
 pub mod import;
+pub mod jiffies;
 pub mod label;
 pub mod net;
 pub mod nstat;

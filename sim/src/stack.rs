@@ -67,6 +67,24 @@ pub struct OutPacket {
     pub ecn: u8,
     /// The segment or datagram.
     pub transport: Transport,
+    /// How IP numbers its identification field.
+    #[serde(default)]
+    pub ident: IpIdent,
+}
+
+/// How the IP layer fills a packet's identification field (`ip_select_ident_segs`,
+/// include/net/ip.h; docs/fidelity.md §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum IpIdent {
+    /// Sent through a connected socket: the socket's own counter (`inet_id`, drawn at random
+    /// at connect() or when a connection is accepted, then one per packet).
+    Socket(u16),
+    /// Not sent through a connected socket (a request sock's SYN-ACK from
+    /// `ip_build_and_send_pkt`, the control socket's RSTs and TIME-WAIT ACKs from
+    /// `ip_send_unicast_reply`, an unconnected UDP socket): 0 when DF is set, otherwise the
+    /// host's counter (`__ip_select_ident`).
+    #[default]
+    Host,
 }
 
 /// Something a socket wants its application to know (what `epoll` would report).

@@ -258,8 +258,10 @@ fn nagle_with_delayed_ack_costs_about_40_ms_per_iteration_nodelay_about_zero() {
         let t = run(&scenario("nagle", &[("nagle", nagle)]));
         let x = exchanges(&t);
         assert_eq!(x.len(), 10, "{nagle}");
+        // The 40 ms delayed-ACK timer (10 ticks at HZ=250) fires 40–44 ms after it is armed
+        // (the tick that last passed plus one, `calc_index`); the round trip adds a little.
         for (i, ms) in x.iter().enumerate().skip(1) {
-            assert!((40.0..41.5).contains(ms), "{nagle}: iteration {i}: {ms} ms ({x:?})");
+            assert!((40.0..45.5).contains(ms), "{nagle}: iteration {i}: {ms} ms ({x:?})");
         }
     }
     let t = run(&scenario("nagle", &[("nodelay", "on")]));
@@ -273,7 +275,7 @@ fn nagle_with_delayed_ack_costs_about_40_ms_per_iteration_nodelay_about_zero() {
     let linux = exchanges(&run(&scenario("nagle", &[("first", "2000")])));
     assert!(linux.iter().all(|ms| *ms < 1.0), "{linux:?}");
     let rfc = exchanges(&run(&scenario("nagle", &[("first", "2000"), ("nagle", "rfc")])));
-    assert!(rfc.iter().skip(1).all(|ms| (40.0..41.5).contains(ms)), "{rfc:?}");
+    assert!(rfc.iter().skip(1).all(|ms| (40.0..45.5).contains(ms)), "{rfc:?}");
 }
 
 #[test]

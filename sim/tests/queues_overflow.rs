@@ -86,9 +86,7 @@ fn a_dropped_final_ack_is_recovered_by_synack_retransmission_after_accept() {
         sent_by(&t, server).iter().filter(|x| x.dst == b && x.seg.flags.syn()).map(|x| secs(x.t)).collect();
     let gaps: Vec<f64> = synacks.iter().map(|x| x - synacks[0]).collect();
     assert!(gaps.len() >= 4, "{gaps:?}");
-    for (got, want) in gaps.iter().zip([0.0, 1.0, 3.0, 7.0]) {
-        assert!((got - want).abs() < 1e-6, "SYN-ACKs to B at {gaps:?}");
-    }
+    on_schedule("SYN-ACKs to B", &gaps[..4], &[0.0, 1.0, 3.0, 7.0]);
     let sock_b = connects(&t).iter().map(|c| c.0).find(|s| local(&t, *s) == b).unwrap();
     assert_eq!(t.tcp_state_at(sock_b, Instant::ZERO + Duration::from_secs(5)), TcpState::Established);
     let c = counters_at(&t, server, t.end);
@@ -101,9 +99,9 @@ fn a_dropped_final_ack_is_recovered_by_synack_retransmission_after_accept() {
     assert!(ev.iter().any(|x| x.2 == b && matches!(x.3, ListenAction::Established { .. }) && secs(x.0) > 12.0));
 }
 
-/// The slow-accept preset: the accept queue sits full at backlog + 1 while the SYN queue stays
-/// (nearly) empty, because SYNs are dropped before any request sock exists; connect()
-/// latencies pile up at whole seconds, the SYN retransmission times.
+/// The slow-accept preset: the accept queue sits full at backlog + 1 and SYNs that find it
+/// full are dropped before any request sock exists; connect() latencies pile up just after
+/// whole seconds, the SYN retransmission times.
 #[test]
 fn slow_accept_connect_latency_steps_at_the_syn_retransmission_times() {
     for (kernel, steps) in
@@ -113,13 +111,20 @@ fn slow_accept_connect_latency_steps_at_the_syn_retransmission_times() {
         let s = summarize("slow", &t);
         let l = &s.listeners[0];
         assert_eq!((l.peak_accept_queue, l.send_q), (9, 8));
-        assert!(l.peak_syn_queue <= 2, "{l:?}");
+        // Retransmitted SYNs of clients on one host leave together when their timers share a
+        // timer-wheel bucket (32 ms at HZ=250 for the 1 s timers), so a freed accept-queue
+        // slot can meet a batch of SYNs; still no more request socks than the queue can take.
+        assert!(l.peak_syn_queue <= l.peak_accept_queue, "{l:?}");
         assert!(l.syns_dropped > 20 && l.cookies_sent == 0, "{l:?}");
         let lat = &s.connect_latencies_ms;
         assert_eq!(lat.len(), 100, "{kernel}");
-        // Every latency is one round trip (10 ms) after a SYN retransmission time.
+        // Every latency is one round trip (10 ms) after a SYN retransmission time (made later
+        // by the ticks and the timer wheel).
         for ms in lat {
-            let ok = steps.iter().any(|k| (ms - (k * 1000.0 + 10.0)).abs() < 1.0);
+            let ok = (0..steps.len()).any(|i| {
+                let late = ms - (steps[i] * 1000.0 + 10.0);
+                late > -1.0 && late < schedule_slack(steps, i) * 1000.0 + 1.0
+            });
             assert!(ok, "{kernel}: connect() took {ms} ms");
         }
         let bars = histogram(lat, 1000.0);

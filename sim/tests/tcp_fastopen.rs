@@ -171,7 +171,15 @@ fn a_syn_resent_as_the_synack_arrives_still_counts_the_data_it_first_carried() {
     // At 1000 ms RTT the SYN's 1 s RTO fires just before the SYN-ACK arrives: a plain SYN
     // goes out again, then the SYN-ACK acknowledges the first SYN's data
     // (`tcp_rcv_fastopen_synack`: data already acked is not resent). This once looped for ever.
-    let t = run(&scenario(&[("rtt", "1000")])).unwrap();
+    // On exact time (hz = 0) the timer fires at exactly 1 s, as the SYN-ACK is on its way.
+    let mut s = scenario(&[("rtt", "1000")]);
+    s.tcp.hz = 0;
+    for h in &mut s.hosts {
+        if let Some(tcp) = &mut h.tcp {
+            tcp.hz = 0;
+        }
+    }
+    let t = run(&s).unwrap();
     let client_syns = syns(&t, "client", false);
     assert_eq!(client_syns.len(), 4, "two SYNs, each resent once");
     assert_eq!(client_syns[2].payload.len(), 120);
@@ -184,4 +192,8 @@ fn a_syn_resent_as_the_synack_arrives_still_counts_the_data_it_first_carried() {
     assert!((ex[1] - 1000.0).abs() < 1.0, "{ex:?}");
     assert_eq!(counter(&t, "client", "TCPFastOpenActive"), 1);
     assert_eq!(counter(&t, "client", "TCPFastOpenActiveFail"), 0);
+    // At HZ=250 the 1 s timer (250 ticks, a timer-wheel bucket of 8 ticks) fires 1.004 s or
+    // later, after the SYN-ACK that left at 1000 ms has arrived: no SYN is resent.
+    let t = run(&scenario(&[("rtt", "1000")])).unwrap();
+    assert_eq!(syns(&t, "client", false).len(), 2, "each SYN once");
 }

@@ -1,9 +1,12 @@
 //! An end host: one NIC, ARP, IPv4 with reassembly, ICMP echo, TCP and UDP, and the
 //! applications that run on it.
 //!
-//! Simplifications, said plainly: the IP identification field comes from one per-host
-//! counter with a random start (Linux keeps one per socket or per destination,
-//! `ip_select_ident`); ICMP errors are not rate-limited (Linux's `icmp_ratelimit` is 1 s per
+//! The IP identification field follows `ip_select_ident_segs`: a connected socket's own
+//! counter, 0 on DF packets that no connected socket sends (SYN-ACKs of request socks, RSTs
+//! for closed ports, TIME-WAIT ACKs). Simplifications, said plainly: packets without DF
+//! (ICMP errors, echo replies, fragments) and raw probes take one per-host counter with a
+//! random start where Linux hashes the destination into a table of counters
+//! (`__ip_select_ident`); ICMP errors are not rate-limited (Linux's `icmp_ratelimit` is 1 s per
 //! destination after a burst); packets to the host's own address are not looped back.
 
 use super::arp::ArpCache;
@@ -12,7 +15,7 @@ use super::NodeEnv;
 use crate::apps::{App, Os};
 use crate::rng::Rng;
 use crate::scenario::{Cidr, HostSpec};
-use crate::stack::{Notice, OutPacket, StackCtx};
+use crate::stack::{IpIdent, Notice, OutPacket, StackCtx};
 use crate::tcp::{TcpConfig, TcpStack};
 use crate::time::{Duration, Instant};
 use crate::trace::{AppCall, DropReason, EventKind, FrameId, IfaceInfo, NodeId, SockId};
@@ -216,19 +219,31 @@ impl Host {
         for p in std::mem::take(&mut st.out) {
             self.send_out(env, p);
         }
-        for p in std::mem::take(&mut st.raw) {
+        for mut p in std::mem::take(&mut st.raw) {
+            // Raw packets (ping, traceroute probes, echo replies) take the host's counter
+            // unless they were numbered already (ICMP errors).
+            if p.ip.ident == 0 {
+                p.ip.ident = self.next_ident();
+            }
             self.send_packet(env, p);
         }
     }
 
     /// Wrap a stack's output in IPv4 and send it.
     fn send_out(&mut self, env: &mut NodeEnv, p: OutPacket) {
+        // ip_select_ident_segs: a connected socket's own counter; otherwise 0 under DF and
+        // the host's counter without it.
+        let ident = match p.ident {
+            IpIdent::Socket(id) => id,
+            IpIdent::Host if p.dont_frag => 0,
+            IpIdent::Host => self.next_ident(),
+        };
         let ip = Ipv4Repr {
             src: p.src,
             dst: p.dst,
             protocol: Ipv4Packet::protocol_of(&p.transport, IpProtocol(0)),
             ttl: DEFAULT_TTL,
-            ident: 0,
+            ident,
             dont_frag: p.dont_frag,
             more_frags: false,
             frag_offset: 0,
@@ -239,8 +254,7 @@ impl Host {
     }
 
     /// Route a packet: same subnet directly, otherwise via the gateway.
-    fn send_packet(&mut self, env: &mut NodeEnv, mut pkt: Ipv4Packet) {
-        pkt.ip.ident = self.next_ident();
+    fn send_packet(&mut self, env: &mut NodeEnv, pkt: Ipv4Packet) {
         let Some(iface) = self.iface.clone() else { return };
         let next_hop = if self.cidr.contains(pkt.ip.dst) {
             pkt.ip.dst
@@ -332,6 +346,7 @@ impl Host {
                         src: dst,
                         dst: src,
                         ttl: DEFAULT_TTL,
+                        ident: 0,
                         dont_frag: false,
                         more_frags: false,
                         frag_offset: 0,

@@ -196,7 +196,10 @@ pub fn icmp_error(
         }
     };
     Ipv4Packet {
-        // Linux's ICMP errors leave DF clear (observed in facts §7) and use TTL 64.
+        // Linux's ICMP errors leave DF clear (docs/fidelity.md §7) and use TTL 64. Their TOS
+        // keeps the offending packet's DSCP and adds the precedence "internetwork control"
+        // (`icmp_send`: `(tos & INET_DSCP_MASK) | IPTOS_PREC_INTERNETCONTROL`), so 0xc0 for
+        // ordinary traffic.
         ip: Ipv4Repr {
             src,
             dst: offending.ip.src,
@@ -206,12 +209,16 @@ pub fn icmp_error(
             dont_frag: false,
             more_frags: false,
             frag_offset: 0,
-            dscp: 0,
+            dscp: offending.ip.dscp | (IPTOS_PREC_INTERNETCONTROL >> 2),
             ecn: 0,
         },
         transport: Transport::Icmp(icmp),
     }
 }
+
+/// `IPTOS_PREC_INTERNETCONTROL` (include/uapi/linux/ip.h): the TOS precedence bits Linux
+/// sets on the ICMP errors it sends.
+pub const IPTOS_PREC_INTERNETCONTROL: u8 = 0xc0;
 
 /// Which ICMP error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -236,7 +236,7 @@ impl Tcb {
                     let rto = self.rto;
                     let floor = rto.mul(4) - crate::time::Duration(rto.as_nanos() / 2);
                     let at = env.now() + env.cfg.fin_timeout.max(floor);
-                    self.timers.set(env.ctx, self.id, TimerKind::FinWait2, at);
+                    self.timers.set(env, self.id, TimerKind::FinWait2, at);
                 }
             }
             TcpState::Closing => self.enter_time_wait(env),
@@ -252,7 +252,7 @@ impl Tcb {
             self.timers.cancel(env.ctx, self.id, k);
         }
         let at = env.now() + env.cfg.time_wait;
-        self.timers.set(env.ctx, self.id, TimerKind::TimeWait, at);
+        self.timers.set(env, self.id, TimerKind::TimeWait, at);
     }
 
     /// `tcp_ack_probe`: while probing a closed window, an ACK that opens it stops the persist
@@ -269,7 +269,7 @@ impl Tcb {
             self.backoff = 0;
         } else {
             let at = env.now() + self.probe0_when(env);
-            self.timers.set(env.ctx, self.id, TimerKind::Persist, at);
+            self.timers.set(env, self.id, TimerKind::Persist, at);
         }
     }
 }

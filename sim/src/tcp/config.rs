@@ -208,12 +208,21 @@ pub struct TcpConfig {
     /// default since Linux 3.13: clients may use Fast Open, servers do not.
     #[serde(default = "fastopen_default")]
     pub fastopen: u32,
+    /// `CONFIG_HZ`, the kernel's tick rate: TCP's timers run in ticks of `1/HZ` s and fire at
+    /// a timer-wheel bucket boundary after their nominal delay (see [`crate::jiffies`]).
+    /// 250 (Debian's and many distribution kernels, and the conformance machine); 1000 on
+    /// others; 0 for exact time (the RFC textbook has no tick).
+    #[serde(default = "default_hz")]
+    pub hz: u32,
 }
 
 fn fastopen_default() -> u32 {
     super::fastopen::DEFAULT_SYSCTL
 }
 
+fn default_hz() -> u32 {
+    250
+}
 fn yes() -> bool {
     true
 }
@@ -272,6 +281,7 @@ impl TcpConfig {
             syn_queue_full_ge: false,
             fixed_isn: None,
             fastopen: super::fastopen::DEFAULT_SYSCTL,
+            hz: default_hz(),
         }
     }
 
@@ -304,6 +314,7 @@ impl TcpConfig {
             recovery: RecoveryMode::Textbook,
             tail_loss_probe: false,
             check_synrecv_tsecr: false,
+            hz: 0,
             ..Self::linux()
         }
     }
@@ -431,6 +442,8 @@ impl TcpConfig {
     ///   below `ip_unprivileged_port_start` (1024 by default).
     /// - `ecn`: 0, 1 or 2 (RFC 3168 modes; the AccECN values 3 to 5 of Linux 6.18 are not
     ///   modelled).
+    /// - `hz`: one of the tick rates Linux can be built with (`CONFIG_HZ_100`, `_250`,
+    ///   `_300`, `_1000`), or 0 for exact time.
     /// - `fastopen`: any bit mask (`proc_dointvec`); `fixed_isn`: any 32-bit number. Both are
     ///   complete by type, as are the flags and the named choices.
     pub fn validate(&self, ctx: &str) -> Result<(), ScenarioError> {
@@ -469,7 +482,15 @@ impl TcpConfig {
                 "the low end must not be above the high end (ipv4_local_port_range)".into(),
             ));
         }
-        check_int(ctx, "ecn", self.ecn.into(), 0, 2)
+        check_int(ctx, "ecn", self.ecn.into(), 0, 2)?;
+        if !crate::jiffies::ALLOWED_HZ.contains(&self.hz) {
+            return Err(out_of_range(
+                format!("{ctx}.hz"),
+                self.hz.to_string(),
+                "must be 100, 250, 300 or 1000 (CONFIG_HZ), or 0 for exact time".into(),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -397,7 +397,7 @@ impl Tcb {
         if f.fin() && seg.seq.wrapping_add(seg.seq_len()) == self.rcv_nxt {
             self.send_ack(env);
             let at = env.now() + env.cfg.time_wait;
-            self.timers.set(env.ctx, self.id, TimerKind::TimeWait, at);
+            self.timers.set(env, self.id, TimerKind::TimeWait, at);
             return Outcome::Done(None);
         }
         if seg.seq_len() > 0 || f.syn() {

@@ -8,7 +8,7 @@ use super::rtt::backed_off;
 use super::seq;
 use super::tcb::{Env, Tcb, TxSeg};
 use super::TcpState;
-use crate::stack::{OutPacket, StackCtx};
+use crate::stack::{IpIdent, OutPacket, StackCtx};
 use crate::trace::TimerKind;
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, Transport};
 use std::net::SocketAddrV4;
@@ -16,15 +16,25 @@ use std::net::SocketAddrV4;
 /// `MAX_TCP_OPTION_SPACE`: the most option bytes a TCP header can carry (RFC 9293 §3.1).
 pub const MAX_TCP_OPTION_SPACE: u16 = 40;
 
-/// Put a TCP segment on the way to the IP layer (DF set: PMTU discovery is on,
-/// `ip_no_pmtu_disc=0`).
+/// Put a TCP segment that no connected socket sends on the way to the IP layer: a RST or
+/// ACK from Linux's per-netns control socket (`tcp_v4_send_reset`, `tcp_v4_send_ack` through
+/// `ip_send_unicast_reply`) or a SYN-ACK from a request sock or a cookie
+/// (`ip_build_and_send_pkt`). DF is set (PMTU discovery is on, `ip_no_pmtu_disc=0`), so the
+/// IP ID is 0.
 pub fn emit(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr) {
-    emit_ecn(ctx, local, remote, seg, 0);
+    emit_ecn(ctx, local, remote, seg, 0, IpIdent::Host);
 }
 
-/// [`emit`] with an IP ECN codepoint.
-pub fn emit_ecn(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr, ecn: u8) {
-    ctx.send(OutPacket { src: *local.ip(), dst: *remote.ip(), dont_frag: true, ecn, transport: Transport::Tcp(seg) });
+/// [`emit`] with an IP ECN codepoint and the IP ID rule.
+pub fn emit_ecn(ctx: &mut StackCtx, local: SocketAddrV4, remote: SocketAddrV4, seg: TcpRepr, ecn: u8, ident: IpIdent) {
+    ctx.send(OutPacket {
+        src: *local.ip(),
+        dst: *remote.ip(),
+        dont_frag: true,
+        ecn,
+        ident,
+        transport: Transport::Tcp(seg),
+    });
 }
 
 /// The RST answering `seg` when no connection can take it (RFC 9293 §3.10.7.1): if it had an
@@ -118,7 +128,22 @@ impl Tcb {
         if flags.rst() {
             env.count(counters::OUT_RSTS);
         }
-        emit_ecn(env.ctx, self.local, self.remote, seg, ecn);
+        let ident = self.next_ip_ident(flags);
+        emit_ecn(env.ctx, self.local, self.remote, seg, ecn, ident);
+    }
+
+    /// The IP ID rule for a segment this connection sends (`ip_select_ident_segs`): a
+    /// passive open's SYN-ACK leaves from the request sock (`ip_build_and_send_pkt`) and a
+    /// TIME-WAIT ACK from the control socket, both with ID 0 under DF; everything else from
+    /// the full socket takes its `inet_id` and moves it on by one.
+    fn next_ip_ident(&mut self, flags: TcpFlags) -> IpIdent {
+        let request_sock = self.passive && flags.syn() && flags.ack();
+        if request_sock || self.state == TcpState::TimeWait {
+            return IpIdent::Host;
+        }
+        let id = self.ip_id;
+        self.ip_id = self.ip_id.wrapping_add(1);
+        IpIdent::Socket(id)
     }
 
     /// Send a pure ACK now (`tcp_send_ack`).
@@ -220,7 +245,7 @@ impl Tcb {
             if len < mss && !force && !self.nagle_allows(env, carries_fin) {
                 if self.cork && !self.timers.armed(TimerKind::Cork) {
                     let at = env.now() + env.cfg.cork_ceiling;
-                    self.timers.set(env.ctx, self.id, TimerKind::Cork, at);
+                    self.timers.set(env, self.id, TimerKind::Cork, at);
                 }
                 break;
             }
@@ -272,7 +297,7 @@ impl Tcb {
             && self.snd_wnd < u32::from(self.mss)
         {
             let at = env.now() + self.probe0_when(env);
-            self.timers.set(env.ctx, self.id, TimerKind::Persist, at);
+            self.timers.set(env, self.id, TimerKind::Persist, at);
         }
     }
 
@@ -287,7 +312,7 @@ impl Tcb {
     pub fn arm_rto(&mut self, env: &mut Env) {
         let at = env.now() + self.rto;
         self.timers.cancel(env.ctx, self.id, TimerKind::LossProbe);
-        self.timers.set(env.ctx, self.id, TimerKind::Retransmit, at);
+        self.timers.set(env, self.id, TimerKind::Retransmit, at);
     }
 
     /// Send `len` bytes from `start` (plus FIN), new or retransmitted. PSH goes on the segment

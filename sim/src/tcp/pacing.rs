@@ -66,7 +66,7 @@ impl Tcb {
             return false;
         }
         let at = self.pacer.next;
-        self.timers.set(env.ctx, self.id, TimerKind::Pacing, at);
+        self.timers.set(env, self.id, TimerKind::Pacing, at);
         true
     }
 

@@ -105,7 +105,7 @@ impl Tcb {
         }
         if let Some(wait) = self.rack_detect_loss(env, tally) {
             let at = env.now() + wait + TIMEOUT_MIN;
-            self.timers.set(env.ctx, self.id, TimerKind::ReorderTimeout, at);
+            self.timers.set(env, self.id, TimerKind::ReorderTimeout, at);
         }
     }
 
@@ -116,7 +116,7 @@ impl Tcb {
         let before = self.sb.lost_out;
         if let Some(wait) = self.rack_detect_loss(env, &mut tally) {
             let at = env.now() + wait + TIMEOUT_MIN;
-            self.timers.set(env.ctx, self.id, TimerKind::ReorderTimeout, at);
+            self.timers.set(env, self.id, TimerKind::ReorderTimeout, at);
         }
         if self.sb.lost_out > before && self.ca_state < CaState::Recovery {
             self.enter_recovery_linux(env);
@@ -151,7 +151,7 @@ impl Tcb {
         let pto = (srtt.mul(2) + extra).min(self.rto);
         let at = env.now() + pto;
         self.timers.cancel(env.ctx, self.id, TimerKind::Retransmit);
-        self.timers.set(env.ctx, self.id, TimerKind::LossProbe, at);
+        self.timers.set(env, self.id, TimerKind::LossProbe, at);
         true
     }
 

@@ -269,7 +269,7 @@ impl Tcb {
             }
             at = at.min(old);
         }
-        self.timers.set(env.ctx, self.id, TimerKind::DelayedAck, at);
+        self.timers.set(env, self.id, TimerKind::DelayedAck, at);
     }
 
     /// The delayed-ACK timer fired (`tcp_delack_timer_handler`): send the owed ACK; outside

@@ -80,8 +80,11 @@ impl RttEstimator {
             // RFC 6298 (2.3): SRTT + max(G, 4·RTTVAR), G = 1 ms clock granularity; (2.4) floor.
             RtoAlgorithm::Rfc6298 => ((self.srtt8 >> 3) + (self.rttvar * 4).max(1000)).max(rto_min),
         };
-        // tcp_bound_rto / RFC 6298 (2.5): an upper bound.
-        self.rto = Duration::from_micros(rto_us).min(cfg.rto_max);
+        // __tcp_set_rto returns `usecs_to_jiffies(...)`: the RTO is held in whole ticks,
+        // rounded up (204 ms for a LAN at HZ=250). tcp_bound_rto / RFC 6298 (2.5): an upper
+        // bound.
+        let tick = crate::jiffies::Clock::new(cfg.hz, 0);
+        self.rto = tick.round_up(Duration::from_micros(rto_us)).min(cfg.rto_max);
     }
 
     fn linux_sample(&mut self, mut m: u64, rto_min: u64, snd_una: u32, snd_nxt: u32) {
@@ -180,8 +183,15 @@ mod tests {
         for i in 0..50u32 {
             r.sample(&cfg, Duration::from_micros(100), i * 10, i * 10 + 10);
         }
-        let rto = r.rto().as_millis();
-        assert!((200..=201).contains(&rto), "{rto}");
+        // 200 ms + the 100 µs SRTT, rounded up to a 4 ms tick at HZ=250 (`ss -i` shows
+        // rto:204 on a LAN); to a 1 ms tick at HZ=1000.
+        assert_eq!(r.rto(), Duration::from_millis(204));
+        let cfg = TcpConfig { hz: 1000, ..TcpConfig::linux() };
+        let mut r = RttEstimator::new(&cfg);
+        for i in 0..50u32 {
+            r.sample(&cfg, Duration::from_micros(100), i * 10, i * 10 + 10);
+        }
+        assert_eq!(r.rto(), Duration::from_millis(201));
     }
 
     #[test]

@@ -405,7 +405,7 @@ impl TcpStack {
             TcpState::FinWait2 => {
                 // An orphan in FIN-WAIT-2 waits at most tcp_fin_timeout.
                 let at = env.now() + env.cfg.fin_timeout;
-                tcb.timers.set(env.ctx, sock, TimerKind::FinWait2, at);
+                tcb.timers.set(&mut env, sock, TimerKind::FinWait2, at);
             }
             _ => tcb.queue_fin(&mut env),
         }

@@ -62,6 +62,10 @@ impl Env<'_, '_> {
     pub fn now(&self) -> Instant {
         self.ctx.now
     }
+    /// The host's tick (`CONFIG_HZ`, with this node's phase).
+    pub fn clock(&self) -> crate::jiffies::Clock {
+        crate::jiffies::Clock::new(self.cfg.hz, u32::from(self.ctx.node))
+    }
 }
 
 /// One transmitted segment not yet fully acknowledged (Linux's retransmit queue entry).
@@ -127,6 +131,10 @@ pub struct Tcb {
 
     /// Initial send sequence number.
     pub iss: u32,
+    /// The socket's IP ID counter (`inet_id`): Linux draws it with `get_random_u16()` in
+    /// `tcp_v4_connect` and `tcp_v4_syn_recv_sock`; here it is mixed from the random ISN so
+    /// that it costs no draw of its own.
+    pub ip_id: u16,
     /// Oldest unacknowledged sequence number.
     pub snd_una: u32,
     /// Next sequence number to send.
@@ -329,6 +337,7 @@ impl Tcb {
             wr_shutdown: false,
             error: None,
             iss,
+            ip_id: ((iss.wrapping_mul(0x9E37_79B1) >> 16) as u16) ^ (ts_offset as u16),
             snd_una: iss,
             snd_nxt: iss,
             snd_max: iss,

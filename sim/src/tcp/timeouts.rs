@@ -130,7 +130,7 @@ impl Tcb {
     pub fn arm_synack_timer(&mut self, env: &mut Env) {
         let d = super::rtt::backed_off(env.cfg.rto_init, self.synack_timeouts, env.cfg.rto_max);
         let at = env.now() + d;
-        self.timers.set(env.ctx, self.id, TimerKind::SynAck, at);
+        self.timers.set(env, self.id, TimerKind::SynAck, at);
     }
 
     /// A retransmitted SYN reached a request sock: resend the SYN-ACK and restart its timer
@@ -160,7 +160,7 @@ impl Tcb {
                 self.backoff += 1;
             }
             let at = env.now() + self.probe0_when(env);
-            self.timers.set(env.ctx, self.id, TimerKind::Persist, at);
+            self.timers.set(env, self.id, TimerKind::Persist, at);
         }
     }
 

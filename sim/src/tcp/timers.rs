@@ -2,6 +2,7 @@
 //! fired. Linux multiplexes retransmit, probe and SYN-ACK on one `icsk_timer`
 //! (`icsk_pending`); they are kept apart here so a figure can name them.
 
+use super::tcb::Env;
 use crate::stack::StackCtx;
 use crate::time::Instant;
 use crate::trace::{EventKind, SockId, TimerAction, TimerKind};
@@ -54,14 +55,22 @@ impl Timers {
         self.get(kind).is_some()
     }
 
-    /// Arm (or re-arm) `kind` to fire at `at`, tracing the change.
-    pub fn set(&mut self, ctx: &mut StackCtx, sock: SockId, kind: TimerKind, at: Instant) {
+    /// Arm (or re-arm) `kind` to expire at `at`, tracing the change. Every timer but the
+    /// pacing one (an hrtimer, `tcp_pacing_check`) runs in the host's ticks and fires at the
+    /// timer wheel's bucket boundary after `at` ([`crate::jiffies::Clock::fire_at`]).
+    /// Re-arming at the instant already armed changes nothing (`mod_timer` with an unchanged
+    /// expiry).
+    pub fn set(&mut self, env: &mut Env, sock: SockId, kind: TimerKind, at: Instant) {
         let slot = &mut self.slots[idx(kind)];
         if *slot == Some(at) {
             return;
         }
+        let at = if kind == TimerKind::Pacing { at } else { env.clock().fire_at(env.now(), at) };
+        if *slot == Some(at) {
+            return;
+        }
         *slot = Some(at);
-        ctx.event(EventKind::Timer { sock, timer: kind, action: TimerAction::Set { expires: at } });
+        env.ctx.event(EventKind::Timer { sock, timer: kind, action: TimerAction::Set { expires: at } });
     }
 
     /// Disarm `kind` if it was armed, tracing the cancellation.

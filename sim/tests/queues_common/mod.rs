@@ -4,10 +4,11 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddrV4;
+use wirewise_sim::jiffies::Clock;
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::presets;
 use wirewise_sim::scenario::Scenario;
-use wirewise_sim::time::Instant;
+use wirewise_sim::time::{Duration, Instant};
 use wirewise_sim::trace::{AppCall, EventKind, ListenAction, NodeId, SockId, Trace};
 use wirewise_sim::wire::{Frame, FramePayload, Ipv4Addr, TcpRepr, Transport};
 
@@ -96,4 +97,29 @@ pub fn listen_events(t: &Trace) -> Vec<(Instant, SockId, SocketAddrV4, ListenAct
 pub fn is_client(ip: &Ipv4Addr) -> bool {
     let o = ip.octets();
     o[..3] == [10, 0, 0] && o[3] >= 11
+}
+
+/// Each gap between `got` times is its nominal length from `want`, made later only by the
+/// host's tick and timer wheel at HZ=250 (`Clock::max_late`), never earlier.
+pub fn on_schedule(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what} at {got:?}");
+    let clock = Clock::new(250, 0);
+    for (g, w) in got.windows(2).zip(want.windows(2)) {
+        let (gap, nominal) = (g[1] - g[0], w[1] - w[0]);
+        let late = clock.max_late(Duration::from_millis_f64(nominal * 1000.0)).as_secs_f64();
+        assert!(
+            gap > nominal - 1e-9 && gap <= nominal + late + 1e-9,
+            "{what} at {got:?}: gap {gap} s, nominal {nominal} s"
+        );
+    }
+}
+
+/// The most the retransmission at `steps[i]` s (the first at 0) can be late at HZ=250: each
+/// timer before it late by at most `Clock::max_late` of its length.
+pub fn schedule_slack(steps: &[f64], i: usize) -> f64 {
+    let clock = Clock::new(250, 0);
+    steps[..=i]
+        .windows(2)
+        .map(|w| clock.max_late(Duration::from_millis_f64((w[1] - w[0]) * 1000.0)).as_secs_f64())
+        .sum()
 }

@@ -85,7 +85,15 @@ pub fn at_ms(n: u64) -> Instant {
 
 impl Net {
     /// Hosts 10.0.0.1, 10.0.0.2, ... with the given settings.
+    /// Hosts with `cfgs`, their timers on exact time (`hz = 0`): these tests check each rule
+    /// at its nominal instant. [`Net::with_ticks`] keeps each host's `CONFIG_HZ`.
     pub fn new(cfgs: Vec<TcpConfig>, delay: Duration, seed: u64) -> Net {
+        let exact = cfgs.into_iter().map(|c| TcpConfig { hz: 0, ..c }).collect();
+        Net::with_ticks(exact, delay, seed)
+    }
+
+    /// Hosts with `cfgs` as given, timers in each host's ticks (`TcpConfig::hz`).
+    pub fn with_ticks(cfgs: Vec<TcpConfig>, delay: Duration, seed: u64) -> Net {
         let hosts: Vec<Host> = cfgs
             .into_iter()
             .enumerate()
