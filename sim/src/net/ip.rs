@@ -196,7 +196,7 @@ pub fn icmp_error(
         }
     };
     Ipv4Packet {
-        // Linux's ICMP errors leave DF clear (observed in facts §7) and use TTL 64.
+        // Linux's ICMP errors leave DF clear (observed, docs/fidelity.md §7) and use TTL 64.
         ip: Ipv4Repr {
             src,
             dst: offending.ip.src,
