@@ -16,7 +16,7 @@ test('the page shows every behaviour in the report and how many match', async ({
   await expect(page.locator('.ww-fidelity-lede')).toContainText(`HZ=${report.hz}`);
 
   const table = page.locator('table.ww-fidelity-table');
-  await expect(table.locator('caption')).toBeVisible();
+  await expect(table).toHaveAccessibleName(`Linux ${report.kernel} and the simulation, behaviour by behaviour`);
   await expect(table.locator('thead th[scope="col"]')).toHaveText(['Behaviour', 'Linux', 'Simulation', 'Tolerance', 'Match']);
   // Body rows: one per behaviour; each experiment also has a heading row of its own.
   const rows = table.locator('tbody tr.ww-fidelity-row');

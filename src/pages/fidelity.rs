@@ -139,9 +139,9 @@ fn report_view(report: &Report) -> Html {
             <p class="ww-fidelity-summary" data-matching={matching.to_string()} data-total={total.to_string()}>
                 <strong>{ summary }</strong>
             </p>
+            <h2 id="ww-fidelity-table-title">{ format!("Linux {} and the simulation, behaviour by behaviour", report.kernel) }</h2>
             <div class="ww-table-wrap" tabindex="0" role="region" aria-label="Linux and the simulation compared (scrolls sideways)">
-                <table class="ww-fidelity-table">
-                    <caption>{ format!("Linux {} and the simulation, behaviour by behaviour", report.kernel) }</caption>
+                <table class="ww-fidelity-table" aria-labelledby="ww-fidelity-table-title">
                     <thead><tr>
                         <th scope="col">{ "Behaviour" }</th>
                         <th scope="col">{ "Linux" }</th>
@@ -152,9 +152,7 @@ fn report_view(report: &Report) -> Html {
                     { for by_experiment(&report.rows).into_iter().map(|(experiment, rows)| html! {
                         <tbody>
                             <tr class="ww-fidelity-group">
-                                <th scope="rowgroup" colspan="5">
-                                    { experiment_name(experiment) }{ " " }<code>{ experiment }</code>
-                                </th>
+                                <th scope="rowgroup" colspan="5">{ experiment_name(experiment) }</th>
                             </tr>
                             { for rows.into_iter().map(row_view) }
                         </tbody>
