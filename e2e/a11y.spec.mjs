@@ -1,6 +1,6 @@
 // axe-core (WCAG 2 A and AA rules): no serious or critical violations on any kind of page.
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, discoverLessons, open, route, FIGURE_KIND } from './helpers.mjs';
+import { test, expect, discoverLessons, open, route, FIGURE_KIND, BASE } from './helpers.mjs';
 
 const lessons = discoverLessons();
 const pages = [
@@ -8,6 +8,7 @@ const pages = [
   ...lessons.map((l) => [`lesson ${l.slug}`, route.lesson(l.slug)]),
   [`figure ${FIGURE_KIND}`, route.figure(FIGURE_KIND)],
   [`embed ${FIGURE_KIND}`, route.embed(FIGURE_KIND)],
+  ['fidelity', `${BASE}#/fidelity`],
 ];
 
 for (const [name, url] of pages) {

@@ -36,6 +36,7 @@ test('every route loads without console errors or failed requests', async ({ pag
     ...kinds.map((k) => route.figure(k)),
     ...kinds.map((k) => route.embed(k)),
     `${BASE}#/capture`,
+    `${BASE}#/fidelity`,
     `${BASE}#/nope`,
   ];
   for (const url of urls) {

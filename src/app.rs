@@ -61,6 +61,7 @@ pub fn App() -> Html {
                 }
                 Route::NotFound => "Page not found — wirewise".into(),
                 Route::Capture => "Open a capture — wirewise".into(),
+                Route::Fidelity => "How faithful is this? — wirewise".into(),
                 Route::Home => "wirewise — what happens beneath an API call".into(),
             };
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -100,6 +101,7 @@ pub fn App() -> Html {
         },
         Route::NotFound => html! { <NotFound /> },
         Route::Capture => html! { <crate::pages::capture::CapturePage /> },
+        Route::Fidelity => html! { <crate::pages::fidelity::FidelityPage /> },
     };
     html! {
         <>
@@ -119,6 +121,10 @@ pub fn App() -> Html {
             <footer class="ww-site-footer">
                 <p>{ "Figures run a deterministic TCP/IP simulation in your browser: same settings and seed, same packets. \
                       Keyboard: Tab to a figure, then Space plays or pauses, ← and → step between events, Home and End jump." }</p>
+                <p class="ww-footer-links">
+                    <a href={Route::Fidelity.href()}>{ "How faithful is this?" }</a>
+                    { " The simulation beside a live Linux kernel, behaviour by behaviour." }
+                </p>
             </footer>
         </>
     }

@@ -1,5 +1,6 @@
 //! Hash routes, so the site works from any static host and sub-path:
-//! `#/`, `#/lesson/<slug>`, `#/figure/<kind>?<query>`, `#/embed/<kind>?<query>`.
+//! `#/`, `#/lesson/<slug>`, `#/figure/<kind>?<query>`, `#/embed/<kind>?<query>`, `#/capture`,
+//! `#/fidelity`.
 
 /// A page of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub enum Route {
     Embed { kind: String, query: Vec<(String, String)> },
     /// Open a capture file (pcap or pcapng) in the course's views.
     Capture,
+    /// How faithful is this? The simulation compared with a live Linux kernel.
+    Fidelity,
     /// Anything else.
     NotFound,
 }
@@ -32,6 +35,7 @@ impl Route {
             ("", _) => Route::Home,
             (_, ["lesson", slug]) if !slug.is_empty() => Route::Lesson(decode(slug)),
             (_, ["capture"]) => Route::Capture,
+            (_, ["fidelity"]) => Route::Fidelity,
             (_, ["figure", kind]) if !kind.is_empty() => Route::Figure { kind: decode(kind), query },
             (_, ["embed", kind]) if !kind.is_empty() => Route::Embed { kind: decode(kind), query },
             _ => Route::NotFound,
@@ -44,6 +48,7 @@ impl Route {
             Route::Home | Route::NotFound => "#/".into(),
             Route::Lesson(slug) => format!("#/lesson/{}", encode(slug)),
             Route::Capture => "#/capture".into(),
+            Route::Fidelity => "#/fidelity".into(),
             Route::Figure { kind, query } => with_query(format!("#/figure/{}", encode(kind)), query),
             Route::Embed { kind, query } => with_query(format!("#/embed/{}", encode(kind)), query),
         }
@@ -129,6 +134,8 @@ mod tests {
             Route::Figure { kind: "call-cost".into(), query: q(&[("rtt", "80"), ("reuse", "on"), ("t", "0.05")]) }
         );
         assert_eq!(Route::parse("#/embed/handshake"), Route::Embed { kind: "handshake".into(), query: vec![] });
+        assert_eq!(Route::parse("#/fidelity"), Route::Fidelity);
+        assert_eq!(Route::parse(&Route::Fidelity.href()), Route::Fidelity);
         assert_eq!(Route::parse("#/nope"), Route::NotFound);
         assert_eq!(Route::parse("#/lesson/"), Route::NotFound);
         assert_eq!(Route::parse("#/lesson/a/b"), Route::NotFound);

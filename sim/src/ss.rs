@@ -1,7 +1,7 @@
 //! `ss -lnt` as of any moment of a run, read from the trace alone. For a LISTEN socket `ss`
 //! prints Recv-Q = the accept queue's length (`sk_ack_backlog`) and Send-Q = the backlog
 //! after the somaxconn clamp (`sk_max_ack_backlog`), as `tcp_diag_get_info` fills them; Recv-Q
-//! can read Send-Q + 1 (fidelity sheet §1.1). The number of SYN-RECV request socks
+//! can read Send-Q + 1 (docs/fidelity.md §1.1). The number of SYN-RECV request socks
 //! (`ss -nt state syn-recv`) comes along.
 //!
 //! Sources: `EventKind::Backlog` (listen(): Send-Q), `EventKind::Queue` with

@@ -242,7 +242,7 @@ pub enum WorkerState {
 
 /// What a listening socket did with an arriving SYN or handshake-completing ACK, and every
 /// change of who sits in its SYN queue and accept queue (`tcp_conn_request`,
-/// `tcp_check_req`, `cookie_v4_check`, `reqsk_timer_handler`; fidelity sheet §1.3–1.5).
+/// `tcp_check_req`, `cookie_v4_check`, `reqsk_timer_handler`; docs/fidelity.md §1.3–1.5).
 ///
 /// A view rebuilds the queues from these alone. SYN queue: `SynQueued` adds `sock`;
 /// `Established` (not a cookie), `AckReset`, `RequestExpired` and `ChildClosed` remove it.

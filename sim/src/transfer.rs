@@ -1,7 +1,7 @@
 //! The figures a congestion chart prints next to its curves, computed from a trace alone:
 //! per TCP sender, goodput, average RTT, the segment loss rate it met, the bandwidth-delay
 //! product of its path, and the Mathis et al. (1997) estimate of Reno's throughput for that
-//! loss rate, `MSS/RTT · C/√p` with C = √(3/2) ≈ 1.22 (fidelity sheet §3.7). Linux counts
+//! loss rate, `MSS/RTT · C/√p` with C = √(3/2) ≈ 1.22 (docs/fidelity.md §3.7). Linux counts
 //! congestion-avoidance growth in packets acknowledged, not ACKs received, so delayed ACKs do
 //! not slow it down and the b = 1 constant applies.
 

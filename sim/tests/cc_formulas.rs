@@ -1,7 +1,7 @@
 //! Congestion-control rules against their formulas: CUBIC's K and W_cubic(t) (RFC 9438 §4.2),
-//! the Reno-friendly α (RFC 9438 §4.3), ssthresh after a loss for Reno and CUBIC (fidelity
-//! sheet §0 row 12), cwnd 1 after an RTO (§3.3), slow start doubling per RTT from IW 10 (§3.1),
-//! counted in packets as Linux does.
+//! the Reno-friendly α (RFC 9438 §4.3), ssthresh after a loss for Reno and CUBIC
+//! (docs/fidelity.md §0 row 12), cwnd 1 after an RTO (§3.3), slow start doubling per RTT from
+//! IW 10 (§3.1), counted in packets as Linux does.
 
 mod tcp_harness;
 

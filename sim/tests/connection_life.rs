@@ -1,6 +1,6 @@
 //! The life of a connection when both ends act at once, and when one end never closes: the
 //! `simultaneous-open`, `simultaneous-close` and `close-wait-leak` presets, checked against
-//! RFC 9293 §3.5 Figure 8, §3.6 Figure 13 and the fidelity sheet §6 ([E16], tcp_fin_timeout).
+//! RFC 9293 §3.5 Figure 8, §3.6 Figure 13 and docs/fidelity.md §6 ([E16], tcp_fin_timeout).
 
 use wirewise_sim::params::ParamSet;
 use wirewise_sim::presets;

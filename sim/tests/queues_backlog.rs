@@ -1,5 +1,5 @@
 //! listen() backlog, somaxconn and the queue limits, measured at the network level through
-//! the queues presets (fidelity sheet §1.1–1.3, [E1], [E12]).
+//! the queues presets (docs/fidelity.md §1.1–1.3, [E1], [E12]).
 
 mod queues_common;
 

@@ -1,5 +1,5 @@
-//! SYN floods, syncookies and tcp_max_syn_backlog, measured at the network level (fidelity
-//! sheet §1.3, [E12]).
+//! SYN floods, syncookies and tcp_max_syn_backlog, measured at the network level (docs/fidelity.md
+//! §1.3, [E12]).
 
 mod queues_common;
 

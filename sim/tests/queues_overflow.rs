@@ -1,5 +1,5 @@
 //! A full accept queue: SYNs dropped silently, final ACKs dropped or answered with RST
-//! (tcp_abort_on_overflow), and what clients measure (fidelity sheet §1.3 step 3, §1.4
+//! (tcp_abort_on_overflow), and what clients measure (docs/fidelity.md §1.3 step 3, §1.4
 //! [E4], [E4b]).
 
 mod queues_common;

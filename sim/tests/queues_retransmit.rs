@@ -1,6 +1,6 @@
 //! Handshake retransmission schedules seen on the wire of the queues lab: the server's
 //! SYN-ACK for a request nobody completes, and a client's SYNs when the server drops them
-//! (fidelity sheet §1.5 [E2], §1.6 [E3]).
+//! (docs/fidelity.md §1.5 [E2], §1.6 [E3]).
 
 mod queues_common;
 

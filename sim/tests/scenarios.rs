@@ -1,5 +1,5 @@
 //! End-to-end scenario tests: whole networks from presets, checked against the behaviour and
-//! numbers in the Linux fidelity sheet, through the run summary a learner's figure also uses.
+//! numbers in docs/fidelity.md, through the run summary a learner's figure also uses.
 
 use wirewise_sim::jiffies::Clock;
 use wirewise_sim::params::ParamSet;

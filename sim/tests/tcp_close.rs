@@ -1,5 +1,5 @@
 //! Connection teardown: FIN handshake, TIME-WAIT, simultaneous close, RST cases
-//! (RFC 9293 §3.6, fidelity sheet §6).
+//! (RFC 9293 §3.6, docs/fidelity.md §6).
 
 mod tcp_harness;
 
@@ -58,7 +58,8 @@ fn rfc_profile_waits_two_msl() {
 
 #[test]
 fn fin_ack_is_delayed_by_the_passive_side() {
-    // Sheet §4.1 [E5]: the ACK of a FIN leaves ~40 ms later (CLOSE-WAIT enters pingpong).
+    // docs/fidelity.md §4.1 [E5]: the ACK of a FIN leaves ~40 ms later (CLOSE-WAIT enters
+    // pingpong).
     let (mut net, c, s) = connected(TcpConfig::linux(), 1);
     net.at(at_ms(100), move |n| n.with(0, |st, x| st.close(x, c)));
     net.run_until(at_ms(1000));

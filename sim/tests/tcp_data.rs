@@ -1,5 +1,5 @@
 //! Data transfer: RTO estimation and backoff, Karn's rule, loss recovery, bulk transfer
-//! across the sequence-number wrap (fidelity sheet §1.7, §3.4).
+//! across the sequence-number wrap (docs/fidelity.md §1.7, §3.4).
 
 mod tcp_harness;
 

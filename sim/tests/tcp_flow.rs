@@ -1,5 +1,5 @@
 //! ACK timing and flow control: delayed ACK, Nagle × delayed-ACK (write-write-read),
-//! TCP_NODELAY, TCP_CORK, zero window and persist probes (fidelity sheet §4, §5).
+//! TCP_NODELAY, TCP_CORK, zero window and persist probes (docs/fidelity.md §4, §5).
 
 mod tcp_harness;
 

@@ -1,5 +1,5 @@
 //! Three-way handshake, SYN/SYN-ACK retransmission schedules, RST on a closed port,
-//! simultaneous open (fidelity sheet §1.5, §1.6, §2, §6).
+//! simultaneous open (docs/fidelity.md §1.5, §1.6, §2, §6).
 
 mod tcp_harness;
 

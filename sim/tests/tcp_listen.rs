@@ -1,4 +1,4 @@
-//! Listen backlog, accept-queue overflow, SYN queue and syncookies (fidelity sheet §1).
+//! Listen backlog, accept-queue overflow, SYN queue and syncookies (docs/fidelity.md §1).
 
 mod tcp_harness;
 

@@ -1,4 +1,4 @@
-//! Byte-exact checks of the frames a Linux host puts on the wire (see the reference sheet's
+//! Byte-exact checks of the frames a Linux host puts on the wire (see docs/fidelity.md §7,
 //! header layouts: [E5]/[E15] captures), of fragmentation, and of the field maps.
 
 use wirewise_sim::wire::fragment::DEFAULT_REASSEMBLY_TIMEOUT_NS;

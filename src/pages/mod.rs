@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod embed;
+pub mod fidelity;
 pub mod figure;
 pub mod home;
 pub mod lesson;

@@ -1,4 +1,4 @@
-//! The write-write-read pattern that meets Nagle's algorithm and delayed ACKs (fidelity sheet
+//! The write-write-read pattern that meets Nagle's algorithm and delayed ACKs (docs/fidelity.md
 //! §4.3 [E6]): a client sends a request in two small writes (a header, then a body) and waits
 //! for a small reply; the server replies only once the whole request is there. With Nagle the
 //! second write waits for the ACK of the first, which the server delays by 40 ms: every

@@ -195,11 +195,12 @@ pub fn icmp_error(
             IcmpRepr::DestUnreachable { code: crate::wire::icmp::code::FRAG_NEEDED, next_hop_mtu: mtu, original }
         }
     };
+    let tos = (((offending.ip.dscp << 2) | offending.ip.ecn) & 0x1E) | IPTOS_PREC_INTERNETCONTROL;
     Ipv4Packet {
-        // Linux's ICMP errors leave DF clear (docs/fidelity.md §7) and use TTL 64. Their TOS
-        // keeps the offending packet's DSCP and adds the precedence "internetwork control"
-        // (`icmp_send`: `(tos & INET_DSCP_MASK) | IPTOS_PREC_INTERNETCONTROL`), so 0xc0 for
-        // ordinary traffic.
+        // Linux's ICMP errors leave DF clear (observed, docs/fidelity.md §7) and use TTL 64.
+        // Their TOS is the offending packet's `RT_TOS` bits with the precedence "internetwork
+        // control" added (`__icmp_send`: `RT_TOS(tos) | IPTOS_PREC_INTERNETCONTROL`,
+        // `RT_TOS(x)` = `x & 0x1E`): 0xc0 for ordinary traffic.
         ip: Ipv4Repr {
             src,
             dst: offending.ip.src,
@@ -209,8 +210,8 @@ pub fn icmp_error(
             dont_frag: false,
             more_frags: false,
             frag_offset: 0,
-            dscp: offending.ip.dscp | (IPTOS_PREC_INTERNETCONTROL >> 2),
-            ecn: 0,
+            dscp: tos >> 2,
+            ecn: tos & 0b11,
         },
         transport: Transport::Icmp(icmp),
     }

@@ -3,7 +3,7 @@
 //! kernel ACKs the FIN and moves the connection to CLOSE-WAIT (RFC 9293 §3.6), where it stays
 //! until the application calls close(), which it never does. Each client's socket, closed
 //! and orphaned, waits in FIN-WAIT-2 for a FIN that never comes and is dropped after
-//! `tcp_fin_timeout` (60 s; `tcp_rcv_state_process`, fidelity sheet §6).
+//! `tcp_fin_timeout` (60 s; `tcp_rcv_state_process`, docs/fidelity.md §6).
 
 use super::{kernel, two_hosts, KERNEL, SERVER};
 use crate::apps::load::Arrival;

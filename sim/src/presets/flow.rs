@@ -1,7 +1,7 @@
 //! Sliding window and flow control: a sender pushes data to a receiver whose application
 //! starts reading late and then slowly. The receive buffer fills, the advertised window
 //! shrinks to zero, the sender's persist timer probes the closed window on its exponential
-//! schedule (fidelity sheet §5 [E10]), and the transfer resumes once the application reads.
+//! schedule (docs/fidelity.md §5 [E10]), and the transfer resumes once the application reads.
 
 use super::{two_hosts, SERVER};
 use crate::apps::AppSpec;

@@ -1,4 +1,4 @@
-//! Nagle's algorithm meets delayed ACKs: write, write, read (fidelity sheet §4.3 [E6]). The
+//! Nagle's algorithm meets delayed ACKs: write, write, read (docs/fidelity.md §4.3 [E6]). The
 //! second small write waits for the ACK of the first (Nagle), which the receiver delays by
 //! 40 ms (`TCP_DELACK_MIN`) because it has nothing to send yet: about 40 ms per iteration.
 //! TCP_NODELAY removes the stall; the RFC form of Nagle holds the second write the same way.

@@ -1,4 +1,4 @@
-//! The kernel queues lab: a server's SYN queue and accept queue under load (fidelity sheet
+//! The kernel queues lab: a server's SYN queue and accept queue under load (docs/fidelity.md
 //! §1). Clients on one LAN switch connect to a worker-pool server; the flood presets add a
 //! router `gw` with an `attacker` host sending spoofed SYNs and a `darknet` host that stands
 //! for the spoofed addresses (it owns none of them and silently drops the SYN-ACKs sent
@@ -34,7 +34,7 @@
 //!
 //! # How faithful this is
 //!
-//! The queue rules, counters and timers follow Linux 6.x as the fidelity sheet measured them.
+//! The queue rules, counters and timers follow Linux 6.x as docs/fidelity.md records them.
 //! Simplified: one CPU, no softirq or scheduler delays; a connection wakes one blocked worker
 //! (exclusive wait, longest waiter first) and a worker's service time is a fixed 1/rate; the
 //! SO_REUSEPORT hash secret comes from the run's seed; "proven" peers for

@@ -4,7 +4,7 @@
 //!
 //! Two loss-recovery paths ([`RecoveryMode`]): the textbook RFC 5681 §3.2 fast retransmit
 //! with RFC 6582 NewReno partial ACKs (here), and Linux's SACK scoreboard with RACK-TLP
-//! (RFC 8985) and PRR (RFC 6937) in [`super::recovery`] (fidelity sheet §0 row 10).
+//! (RFC 8985) and PRR (RFC 6937) in [`super::recovery`] (docs/fidelity.md §0 row 10).
 
 use super::config::RecoveryMode;
 use super::congestion::AckSample;

@@ -1,4 +1,4 @@
-//! BBR v1 as in Linux net/ipv4/tcp_bbr.c (fidelity sheet §3.6): a model of the path's
+//! BBR v1 as in Linux net/ipv4/tcp_bbr.c (docs/fidelity.md §3.6): a model of the path's
 //! bottleneck bandwidth (windowed max of delivery-rate samples over 10 rounds) and its
 //! minimum RTT (windowed min over 10 s), a state machine STARTUP → DRAIN → PROBE_BW ⇄
 //! PROBE_RTT, and pacing at gain × bandwidth. BBR sets cwnd and the pacing rate itself on

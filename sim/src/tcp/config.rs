@@ -1,5 +1,5 @@
 //! Per-host TCP settings: Linux's sysctls and compile-time constants, with the defaults of a
-//! stock Linux 6.x (checked on 6.18, see the fidelity sheet), and two other profiles:
+//! stock Linux 6.x (checked on 6.18, see docs/fidelity.md), and two other profiles:
 //! pre-6.5 Linux and the RFC 9293 textbook.
 
 use crate::scenario::ScenarioError;
@@ -156,7 +156,7 @@ pub struct TcpConfig {
     pub initial_cwnd: u32,
     /// `net.ipv4.ip_local_port_range` = 32768 60999.
     pub ephemeral_ports: (u16, u16),
-    /// `net.ipv4.tcp_congestion_control`: CUBIC on Linux (the fidelity sheet's test machine set
+    /// `net.ipv4.tcp_congestion_control`: CUBIC on Linux (the test machine of docs/fidelity.md set
     /// bbr globally, which is not stock), Reno in the RFC profile.
     pub congestion: CcAlgorithm,
     /// Nagle variant (`tcp_nagle_check` or RFC 9293 §3.7.4).
@@ -197,7 +197,7 @@ pub struct TcpConfig {
     /// The SYN-queue-full test of kernels before the Jan 2025 patch "tcp/dccp: allow a
     /// connection when sk_max_ack_backlog is zero": `inet_csk_reqsk_queue_is_full` compared
     /// `reqsk_queue_len >= sk_max_ack_backlog`, so the SYN queue held `backlog` request socks
-    /// instead of backlog + 1 (sheet §1.3).
+    /// instead of backlog + 1 (docs/fidelity.md §1.3).
     #[serde(default)]
     pub syn_queue_full_ge: bool,
     /// Force this initial sequence number on every connection (for figures and tests that
@@ -238,7 +238,7 @@ impl Default for TcpConfig {
 }
 
 impl TcpConfig {
-    /// Stock Linux 6.5+ (numbers from the fidelity sheet, checked on 6.18).
+    /// Stock Linux 6.5+ (numbers from docs/fidelity.md, checked on 6.18).
     pub fn linux() -> Self {
         TcpConfig {
             profile: TcpProfile::Linux,

@@ -1,5 +1,5 @@
 //! Pluggable congestion control, counted in packets as Linux does (`snd_cwnd` is in
-//! segments, fidelity sheet §3).
+//! segments, docs/fidelity.md §3).
 //!
 //! The connection owns loss detection and recovery ([`super::config::RecoveryMode`]: Linux's
 //! RACK-TLP and PRR, or the RFC 5681/6582 textbook). An algorithm says how cwnd grows on ACKs

@@ -1,5 +1,5 @@
 //! CUBIC (RFC 9438) as Linux implements it in net/ipv4/tcp_cubic.c (v2.3), with its default
-//! module parameters (fidelity sheet §3.5): `beta` = 717/1024 ≈ 0.7, `bic_scale` = 41 so
+//! module parameters (docs/fidelity.md §3.5): `beta` = 717/1024 ≈ 0.7, `bic_scale` = 41 so
 //! C = 41·10/1024 ≈ 0.4, `fast_convergence` = 1, `tcp_friendliness` = 1, `hystart` = 1 with
 //! both detectors, `hystart_low_window` = 16, `hystart_ack_delta_us` = 2000.
 //!

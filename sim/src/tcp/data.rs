@@ -111,12 +111,12 @@ impl Tcb {
         match self.state {
             TcpState::SynReceived | TcpState::Established => {
                 // tcp_fin: CLOSE-WAIT and interactive mode, so the ACK may be delayed
-                // (sheet §4.1 [E5]: the ACK of a FIN left 40.5 ms later).
+                // (docs/fidelity.md §4.1 [E5]: the ACK of a FIN left 40.5 ms later).
                 self.set_state(env, TcpState::CloseWait);
                 self.ack.pingpong = true;
             }
             TcpState::FinWait1 => {
-                // Simultaneous close (sheet §6 [E16]).
+                // Simultaneous close (docs/fidelity.md §6 [E16]).
                 self.send_ack(env);
                 if self.fin_acked() {
                     self.enter_time_wait(env);

@@ -47,7 +47,7 @@ impl Tcb {
     }
 
     /// The sending MSS: min(peer's MSS, our MTU-derived MSS), minus 12 with timestamps
-    /// (`tcp_sync_mss`; sheet §2.3: 1460 → 1448). A TCP_MAXSEG value caps it as well:
+    /// (`tcp_sync_mss`; docs/fidelity.md §2.3: 1460 → 1448). A TCP_MAXSEG value caps it as well:
     /// `tcp_parse_options` keeps `mss_clamp = min(peer's MSS, user_mss)` and
     /// `__tcp_mtu_to_mss` clamps to it before taking off the option bytes, so TCP_MAXSEG 536
     /// with timestamps sends 524-byte segments.
@@ -128,7 +128,8 @@ impl Tcb {
             self.send_ack(env);
             self.push(env, false);
         } else {
-            // Simultaneous open (sheet §6 [E16]): SYN-RECEIVED, send SYN,ACK with our ISN.
+            // Simultaneous open (docs/fidelity.md §6 [E16]): SYN-RECEIVED, send SYN,ACK with
+            // our ISN.
             self.set_state(env, TcpState::SynReceived);
             self.send_syn(env, true);
         }

@@ -1,4 +1,4 @@
-//! Listening sockets: the SYN queue of request socks and the accept queue (fidelity sheet
+//! Listening sockets: the SYN queue of request socks and the accept queue (docs/fidelity.md
 //! §1). A request sock is modelled as a child connection in SYN-RECEIVED that remembers its
 //! listener; it moves to the accept queue when the final ACK arrives.
 
@@ -75,14 +75,14 @@ impl Listener {
     }
 
     /// include/net/sock.h `sk_acceptq_is_full`: `sk_ack_backlog > sk_max_ack_backlog`, so
-    /// backlog + 1 connections fit (sheet §0 row 1, [E1]).
+    /// backlog + 1 connections fit (docs/fidelity.md §0 row 1, [E1]).
     pub fn accept_queue_full(&self) -> bool {
         self.accept_queue.len() as u32 > self.max_backlog
     }
 
     /// `inet_csk_reqsk_queue_is_full`: `reqsk_queue_len > sk_max_ack_backlog` (the same limit;
     /// `>` since the Jan 2025 patch "tcp/dccp: allow a connection when sk_max_ack_backlog is
-    /// zero"; sheet §1.3 [E12]); `>=` on older kernels.
+    /// zero"; docs/fidelity.md §1.3 [E12]); `>=` on older kernels.
     pub fn syn_queue_full(&self) -> bool {
         let len = self.syn_queue.len() as u32;
         if self.syn_queue_full_ge {
@@ -210,7 +210,7 @@ impl TcpStack {
         self.conn_request(ctx, lid, local, remote, seg)
     }
 
-    /// `tcp_conn_request` (sheet §1.3), in the kernel's order: SYN-queue full or
+    /// `tcp_conn_request` (docs/fidelity.md §1.3), in the kernel's order: SYN-queue full or
     /// `syncookies=2` ⇒ cookie or drop (`tcp_syn_flood_action`); accept queue full ⇒ drop
     /// silently even with cookies (ListenOverflows); without cookies the last quarter of
     /// `tcp_max_syn_backlog` is kept for proven peers (`tcp_peer_is_proven`: a TCP metrics
@@ -361,7 +361,7 @@ impl TcpStack {
     /// `tcp_check_req` `listen_overflow:` — the final ACK found the accept queue full. With
     /// `tcp_abort_on_overflow=0` the ACK is dropped and the request kept (its SYN-ACK
     /// timer will resend); with 1 the peer gets a RST and the request is dropped
-    /// (EmbryonicRsts). Sheet §1.4 [E4], [E4b].
+    /// (EmbryonicRsts). See docs/fidelity.md §1.4 [E4], [E4b].
     pub(crate) fn overflow_at_ack(&mut self, ctx: &mut StackCtx, id: SockId, seg: &TcpRepr) -> Option<DropReason> {
         self.counters.inc(ctx, counters::LISTEN_OVERFLOWS);
         self.counters.inc(ctx, counters::LISTEN_DROPS);

@@ -8,7 +8,7 @@
 //!   [`TcpStack::on_icmp_unreachable`]).
 //! * [`TcpConfig`] holds the sysctls: [`TcpConfig::linux`] (6.5+),
 //!   [`TcpConfig::linux_pre_6_5`], [`TcpConfig::rfc`].
-//! * Every number follows the fidelity sheet (Linux 6.18 measurements and kernel sources);
+//! * Every number follows docs/fidelity.md (Linux 6.18 measurements and kernel sources);
 //!   each rule cites its RFC section or kernel function where it is implemented.
 
 mod ack;

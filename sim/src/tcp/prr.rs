@@ -1,5 +1,5 @@
 //! Proportional Rate Reduction (RFC 6937), Linux's cwnd reduction in Recovery and CWR
-//! (`tcp_init_cwnd_reduction`, `tcp_cwnd_reduction`, `tcp_end_cwnd_reduction`; fidelity sheet
+//! (`tcp_init_cwnd_reduction`, `tcp_cwnd_reduction`, `tcp_end_cwnd_reduction`; docs/fidelity.md
 //! §0 row 10). While more than ssthresh is in flight, PRR sends in proportion to what is
 //! delivered (ssthresh/RecoverFS of it), spreading the reduction over a round trip instead
 //! of the textbook's halt-then-burst; below ssthresh it conserves packets but may grow back

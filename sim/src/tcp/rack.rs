@@ -133,7 +133,7 @@ impl Tcb {
     /// `tcp_schedule_loss_probe`: in the Open or CWR state with SACK and data outstanding,
     /// replace the RTO by a probe timer of 2·SRTT + 2 ms (`TCP_TIMEOUT_MIN`), or with a single
     /// segment out 2·SRTT + `TCP_RTO_MIN` to allow for a delayed ACK (RFC 8985 §7.2 adds
-    /// WCDelAckT = 200 ms), never later than the RTO would fire (fidelity sheet §3.3 [E14]:
+    /// WCDelAckT = 200 ms), never later than the RTO would fire (docs/fidelity.md §3.3 [E14]:
     /// the probe went out about 2·SRTT after the flight). The delayed-ACK allowance is why a
     /// probe does not cut the Nagle × delayed-ACK stall short ([E6]).
     pub fn schedule_loss_probe(&mut self, env: &mut Env) -> bool {

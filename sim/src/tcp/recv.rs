@@ -1,7 +1,7 @@
 //! Receiving: the receive buffer and out-of-order queue, SACK blocks (RFC 2018), the
 //! advertised window (Linux `tcp_select_window`, receiver SWS avoidance RFC 9293 §3.8.6.2.2),
 //! and the delayed-ACK logic of Linux (`tcp_event_data_recv`, `__tcp_ack_snd_check`,
-//! `tcp_send_delayed_ack`; fidelity sheet §4.1).
+//! `tcp_send_delayed_ack`; docs/fidelity.md §4.1).
 
 use super::counters;
 use super::seq;
@@ -293,7 +293,7 @@ impl Tcb {
     /// than one full segment arrived since the last ACK ("once-per-two-segments ACK was not
     /// sent by tcp_input.c": the window test there failed because the data was not read
     /// yet); otherwise a window update only if the window would at least double (so reading
-    /// 100 bytes from a full buffer sends nothing, fidelity sheet §5 [E10]).
+    /// 100 bytes from a full buffer sends nothing, docs/fidelity.md §5 [E10]).
     pub fn after_read(&mut self, env: &mut Env, n: usize) {
         if n == 0 || self.fin_rcvd || !self.synchronized() {
             return;

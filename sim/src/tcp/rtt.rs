@@ -1,6 +1,6 @@
 //! Round-trip time estimation and the retransmission timeout.
 //!
-//! Linux: net/ipv4/tcp_input.c `tcp_rtt_estimator` and `__tcp_set_rto` (fidelity sheet §3.4,
+//! Linux: net/ipv4/tcp_input.c `tcp_rtt_estimator` and `__tcp_set_rto` (docs/fidelity.md §3.4,
 //! §1.7). SRTT is kept ×8 and the mean deviation ×4 as in the kernel, in microseconds. The
 //! first sample sets `mdev = 2·m` and `rttvar = max(mdev, rto_min)` ("make sure rto = 3*rtt");
 //! RTO = SRTT + rttvar, where rttvar follows the per-RTT maximum of mdev but never drops

@@ -19,7 +19,7 @@ use std::net::SocketAddrV4;
 #[derive(Debug)]
 pub struct TcpStack {
     pub(crate) cfg: TcpConfig,
-    /// MTU of the host's interface: the advertised MSS is MTU − 40 (sheet §2.3).
+    /// MTU of the host's interface: the advertised MSS is MTU − 40 (docs/fidelity.md §2.3).
     pub(crate) mtu: u16,
     pub(crate) conns: BTreeMap<SockId, Tcb>,
     pub(crate) listeners: BTreeMap<SockId, Listener>,

@@ -1,4 +1,4 @@
-//! SYN cookies (net/ipv4/syncookies.c; sheet §1.3): when the SYN queue is full (or
+//! SYN cookies (net/ipv4/syncookies.c; docs/fidelity.md §1.3): when the SYN queue is full (or
 //! `tcp_syncookies=2`) the listener keeps no state and encodes the connection in its ISN:
 //! `hash1(4-tuple) + SEG.SEQ + (count << 24) + ((hash2(4-tuple, count) + mss_index) & 0xffffff)`
 //! with `count` = minutes since the start (`TCP_SYNCOOKIE_PERIOD` 60 s) and a validity of two

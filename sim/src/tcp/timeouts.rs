@@ -109,7 +109,8 @@ impl Tcb {
 
     /// `reqsk_timer_handler` for a request sock: resend the SYN-ACK with timeout
     /// `TCP_TIMEOUT_INIT << num_timeout` (1, 3, 7, 15, 31 s), dropping the request after
-    /// `tcp_synack_retries` (5) timeouts, ≈63 s (sheet §1.5 [E2]). The ISN stays; TSval moves.
+    /// `tcp_synack_retries` (5) timeouts, ≈63 s (docs/fidelity.md §1.5 [E2]). The ISN stays;
+    /// TSval moves.
     fn on_synack_timer(&mut self, env: &mut Env) {
         if self.state != TcpState::SynReceived {
             return;
@@ -145,7 +146,7 @@ impl Tcb {
 
     /// The persist timer (`tcp_probe_timer` → `tcp_send_probe0`): send a probe, back off
     /// (`icsk_backoff` up to `tcp_retries2`) and re-arm at `tcp_probe0_when`. Intervals grow
-    /// 1×, 2×, 4×... of max(RTO, 200 ms), capped at 120 s (sheet §5 [E10]).
+    /// 1×, 2×, 4×... of max(RTO, 200 ms), capped at 120 s (docs/fidelity.md §5 [E10]).
     fn on_persist(&mut self, env: &mut Env) {
         if !matches!(self.state, TcpState::Established | TcpState::CloseWait | TcpState::FinWait1 | TcpState::LastAck) {
             return;
