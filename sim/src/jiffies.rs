@@ -4,7 +4,7 @@
 //! TIME-WAIT, SYN-ACK retransmission) in jiffies: `jiffies` counts ticks of `1/HZ` s
 //! (`CONFIG_HZ`: 250 on Debian's and many distribution kernels, 1000 on others, 100 or 300 on
 //! a few). Two roundings make a timer fire later than its nominal delay (docs/fidelity.md
-//! §1.7 and §10):
+//! §1.7 and §10.1):
 //!
 //! 1. The delay becomes a whole number of ticks, rounded up (`usecs_to_jiffies`,
 //!    `msecs_to_jiffies`), and is added to `jiffies`, the tick that has last passed, not to

@@ -73,7 +73,7 @@ pub struct OutPacket {
 }
 
 /// How the IP layer fills a packet's identification field (`ip_select_ident_segs`,
-/// include/net/ip.h; docs/fidelity.md §10).
+/// include/net/ip.h; docs/fidelity.md §10.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum IpIdent {
     /// Sent through a connected socket: the socket's own counter (`inet_id`, drawn at random
@@ -85,6 +85,10 @@ pub enum IpIdent {
     /// host's counter (`__ip_select_ident`).
     #[default]
     Host,
+    /// An unconnected datagram socket in the default path-MTU mode (`IP_PMTUDISC_WANT`): its
+    /// packets may be fragmented later (`skb->ignore_df`, `ip_sk_ignore_df`), so they take
+    /// the host's counter even with DF set.
+    Hashed,
 }
 
 /// Something a socket wants its application to know (what `epoll` would report).

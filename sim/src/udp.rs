@@ -65,7 +65,7 @@ impl UdpStack {
             dst: *to.ip(),
             dont_frag,
             ecn: 0,
-            ident: crate::stack::IpIdent::Host,
+            ident: crate::stack::IpIdent::Hashed,
             transport: Transport::Udp(UdpRepr { src_port: local.port(), dst_port: to.port(), payload: data.to_vec() }),
         })
     }

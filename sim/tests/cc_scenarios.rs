@@ -120,11 +120,17 @@ fn reno_throughput_under_random_loss_is_within_25_percent_of_mathis() {
             st.loss_rate,
             st.avg_rtt_s * 1e3
         );
-        // Random loss only: the queue never overflowed.
-        assert!(!t.events.iter().any(|e| matches!(
-            e.kind,
-            EventKind::FrameDropped { reason: wirewise_sim::trace::DropReason::QueueFull, .. }
-        )));
+        // The losses Mathis's formula assumes are random: the queue overflowed at most a few
+        // times (slow start can overshoot it once before the first random loss).
+        let drops = |why: wirewise_sim::trace::DropReason| {
+            t.events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::FrameDropped { reason, .. } if reason == why))
+                .count()
+        };
+        let (full, random) =
+            (drops(wirewise_sim::trace::DropReason::QueueFull), drops(wirewise_sim::trace::DropReason::LinkLoss));
+        assert!(full * 20 <= random, "loss {loss}%: {full} queue overflows, {random} random losses");
     }
 }
 
@@ -157,16 +163,34 @@ fn linux_recovery_repairs_a_burst_in_one_round_trip_the_textbook_one_hole_per_ro
 fn a_lost_tail_is_probed_after_two_srtts_not_an_rto() {
     let mut s = scenario("cold-warm", &[("kilobytes", "20"), ("rtt", "100"), ("connection", "warm")]);
     // The last data segment of the first response is lost: nothing after it can trigger a
-    // fast retransmit.
+    // fast retransmit. Which one that is, a clean run tells: the response's first segment
+    // shorter than a full one, counted among the server's data segments.
+    let clean = run(&s);
+    let server_node = clean.node_named("server").unwrap();
+    // The payload length from the headers (the preset keeps only headers in its capture).
+    let lens: Vec<usize> = clean
+        .capture(server_node)
+        .into_iter()
+        .filter_map(|(_, f)| {
+            let b = &f.bytes;
+            // IPv4, TCP, from the server (10.0.0.2); the capture holds both directions.
+            (b.len() > 46 && b[12..14] == [0x08, 0x00] && b[23] == 6 && b[26..30] == [10, 0, 0, 2]).then(|| {
+                let ip_len = usize::from(u16::from_be_bytes([b[16], b[17]]));
+                ip_len - 20 - usize::from(b[46] >> 4) * 4
+            })
+        })
+        .filter(|&n| n > 0)
+        .collect();
+    let short: Vec<usize> = lens.iter().enumerate().filter(|(_, &n)| n < 1448).map(|(i, _)| i).collect();
+    let tail = short[0] as u32 + 1;
     s.faults = vec![FaultSpec {
         matches: FrameMatch {
             from: Some("server".into()),
             proto: Some("tcp".into()),
-            flags: Some("PSH".into()),
             has_data: Some(true),
             ..Default::default()
         },
-        nth: 1,
+        nth: tail,
         count: 1,
         action: FaultAction::Drop,
     }];

@@ -142,8 +142,9 @@ fn a_lost_syn_with_data_is_retransmitted_plain_and_the_data_follows_the_handshak
     assert_eq!(counter(&t, "client", "TCPFastOpenActiveFail"), 1);
     let ex = exchanges(&t);
     assert_eq!(ex.len(), 2);
-    // 1 s SYN timeout, then a handshake and the request: 1 s + 2 RTT.
-    assert!((ex[1] - 1200.0).abs() < 2.0, "{ex:?}");
+    // 1 s SYN timeout (fired up to 36 ms late at HZ=250: the tick and the timer wheel's
+    // 32 ms bucket), then a handshake and the request: 1 s + 2 RTT.
+    assert!(ex[1] > 1199.0 && ex[1] < 1238.0, "{ex:?}");
 }
 
 #[test]

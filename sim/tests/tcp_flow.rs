@@ -123,8 +123,11 @@ fn zero_window_persist_probes_then_resume() {
     net.run_until(at_ms(20_000));
     // The receiver never read: its window closed.
     assert!(net.sent_by(1).iter().any(|x| x.seg.window == 0));
+    // Each segment is charged its truesize (1448 + 856 bytes) against the 131072-byte buffer,
+    // so the window closes after about 62% of it: Linux 6.18 over veth stopped at 82632
+    // bytes (conformance/recorded/zero_window_default).
     let info = net.hosts[1].stack.info(s).unwrap();
-    assert!(info.recv_queue > 120_000, "{}", info.recv_queue);
+    assert!((80_000..=84_000).contains(&info.recv_queue), "{}", info.recv_queue);
     // Zero-window probes: bare ACKs with SEG.SEQ = SND.UNA − 1, at growing intervals.
     let una = net.hosts[0].stack.info(c).unwrap();
     let probe_seq = una.iss.wrapping_add(1).wrapping_add(una.bytes_acked as u32).wrapping_sub(1);

@@ -27,7 +27,7 @@ fn tcpdump(path: &std::path::Path, absolute: bool) -> Vec<String> {
 /// fragmented by padding, ICMP "need to frag" for UDP, TLS records, QUIC, GET requests,
 /// textbook recovery and Fast Open fallback.
 const VARIANTS: &[(&str, &[(&str, &str)])] = &[
-    ("congestion", &[("ecn", "20")]),
+    ("congestion", &[("ecn", "10")]),
     ("congestion-loss", &[("recovery", "textbook")]),
     ("congestion", &[("algorithm", "bbr")]),
     ("http-request", &[("mode", "dns"), ("pad", "3000")]),

@@ -15,7 +15,8 @@ use yew::prelude::*;
 
 /// What the figure simplifies.
 pub const FAITHFUL: &str = "Real segments, Linux 6.x's Nagle test (tcp_nagle_check, with Minshall's variant) and its \
-     delayed-ACK timer (40 ms minimum, quick ACKs at the start of a connection), on one link with no loss. The \
+     delayed-ACK timer (40 ms minimum, quick ACKs at the start of a connection; it fires at the kernel tick after \
+     its time, 40-44 ms at HZ=250), on one link with no loss. The \
      server replies as soon as the whole request is in; its reply carries the ACK the client was waiting for. \
      Not modelled: TCP_QUICKACK and the delayed-ACK timeout growing with the measured RTT on long paths.";
 
@@ -27,6 +28,7 @@ fn pairs(params: &ParamSet, nodelay: bool) -> Vec<(&'static str, String)> {
         ("iterations", params.num("iterations").to_string()),
         ("first", params.num("first").to_string()),
         ("second", params.num("second").to_string()),
+        ("hz", params.choice("hz").to_string()),
     ]
 }
 

@@ -97,6 +97,7 @@ pub struct Sink {
     conns: BTreeSet<SockId>,
     received: u64,
     read_after: Duration,
+    rcvbuf: Option<u32>,
 }
 
 /// How often a rate-limited sink reads.
@@ -113,7 +114,14 @@ impl Sink {
             conns: BTreeSet::new(),
             received: 0,
             read_after: Duration::ZERO,
+            rcvbuf: None,
         }
+    }
+
+    /// setsockopt(SO_RCVBUF, `bytes`) on the listener, if given.
+    pub fn rcvbuf(mut self, bytes: Option<u32>) -> Self {
+        self.rcvbuf = bytes;
+        self
     }
 
     /// Do not read before `at` (from the start of the run).
@@ -151,7 +159,12 @@ impl Sink {
 impl App for Sink {
     fn start(&mut self, os: &mut Os) {
         match os.tcp_listen(self.port, self.backlog) {
-            Ok(l) => self.listener = Some(l),
+            Ok(l) => {
+                if let Some(b) = self.rcvbuf {
+                    os.tcp_set_rcvbuf(l, b);
+                }
+                self.listener = Some(l);
+            }
             Err(e) => os.note(format!("listen() failed: {e}")),
         }
         if self.rate.is_some() {

@@ -135,6 +135,11 @@ impl Os<'_> {
         Ok((s, n))
     }
 
+    /// setsockopt(SO_RCVBUF, `bytes`) on a listener.
+    pub fn tcp_set_rcvbuf(&mut self, listener: SockId, bytes: u32) {
+        let _ = self.with_tcp(|t, _| t.set_rcvbuf(listener, bytes));
+    }
+
     /// setsockopt(TCP_FASTOPEN, `qlen`) on a listener.
     pub fn tcp_set_fastopen(&mut self, listener: SockId, qlen: u32) {
         let _ = self.with_tcp(|t, c| t.set_fastopen(c, listener, qlen));
@@ -327,6 +332,9 @@ pub enum AppSpec {
         /// receive buffer fills and the window closes.
         #[serde(default = "zero")]
         read_after_ms: f64,
+        /// setsockopt(SO_RCVBUF) on the listener, bytes (the buffer is twice that).
+        #[serde(default)]
+        so_rcvbuf: Option<u32>,
     },
     /// Write, write, read: `iterations` requests sent as two small writes, each waiting for a
     /// `reply_bytes` reply (the Nagle × delayed-ACK stall).
@@ -693,8 +701,12 @@ impl AppSpec {
                 check_range(&format!("{ctx}.response_bytes"), *response_bytes as f64, 0.0, 100_000_000.0)
             }
             AppSpec::BulkSend { bytes, .. } => check_range(&format!("{ctx}.bytes"), *bytes as f64, 1.0, 10e9),
-            AppSpec::Sink { read_rate_kbps, read_after_ms, .. } => {
+            AppSpec::Sink { read_rate_kbps, read_after_ms, so_rcvbuf, .. } => {
                 check_range(&format!("{ctx}.read_after_ms"), *read_after_ms, 0.0, crate::scenario::MAX_STOP_MS)?;
+                if let Some(b) = so_rcvbuf {
+                    // An int socket option (`sock_setsockopt`).
+                    check_range(&format!("{ctx}.so_rcvbuf"), f64::from(*b), 0.0, f64::from(i32::MAX))?;
+                }
                 match read_rate_kbps {
                     Some(r) => check_range(&format!("{ctx}.read_rate_kbps"), *r, 0.0, 1e9),
                     None => Ok(()),
@@ -845,8 +857,10 @@ pub fn build(spec: &AppSpec) -> Box<dyn App> {
         AppSpec::BulkSend { to, bytes, congestion, .. } => {
             Box::new(bulk::BulkSend::new(to, bytes).with_congestion(congestion))
         }
-        AppSpec::Sink { port, backlog, read_rate_kbps, read_after_ms, .. } => Box::new(
-            bulk::Sink::new(port, backlog, read_rate_kbps).read_after(Duration::from_millis_f64(read_after_ms)),
+        AppSpec::Sink { port, backlog, read_rate_kbps, read_after_ms, so_rcvbuf, .. } => Box::new(
+            bulk::Sink::new(port, backlog, read_rate_kbps)
+                .read_after(Duration::from_millis_f64(read_after_ms))
+                .rcvbuf(so_rcvbuf),
         ),
         AppSpec::WriteWriteRead { server, iterations, first_bytes, second_bytes, reply_bytes, nodelay, .. } => {
             Box::new(write_write_read::WriteWriteRead::new(

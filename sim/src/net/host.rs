@@ -236,7 +236,7 @@ impl Host {
         let ident = match p.ident {
             IpIdent::Socket(id) => id,
             IpIdent::Host if p.dont_frag => 0,
-            IpIdent::Host => self.next_ident(),
+            IpIdent::Host | IpIdent::Hashed => self.next_ident(),
         };
         let ip = Ipv4Repr {
             src: p.src,

@@ -197,7 +197,7 @@ pub fn icmp_error(
     };
     let tos = (((offending.ip.dscp << 2) | offending.ip.ecn) & 0x1E) | IPTOS_PREC_INTERNETCONTROL;
     Ipv4Packet {
-        // Linux's ICMP errors leave DF clear (observed, docs/fidelity.md §7) and use TTL 64.
+        // Linux's ICMP errors leave DF clear (observed, docs/fidelity.md §7, §10.3) and use TTL 64.
         // Their TOS is the offending packet's `RT_TOS` bits with the precedence "internetwork
         // control" added (`__icmp_send`: `RT_TOS(tos) | IPTOS_PREC_INTERNETCONTROL`,
         // `RT_TOS(x)` = `x & 0x1E`): 0xc0 for ordinary traffic.

@@ -37,7 +37,7 @@ pub const BULK: super::Preset = super::Preset {
         s.links[0].loss = p.num("loss") / 100.0;
         s.links[0].queue.packets = Some(p.num("queue").round() as u32);
         s.apps = vec![
-            AppSpec::Sink { host: "server".into(), port: 5001, backlog: 128, read_rate_kbps: None, start_ms: 0.0, read_after_ms: 0.0 },
+            AppSpec::Sink { host: "server".into(), port: 5001, backlog: 128, read_rate_kbps: None, start_ms: 0.0, read_after_ms: 0.0, so_rcvbuf: None },
             AppSpec::BulkSend { host: "client".into(), to: SocketAddrV4::new(SERVER, 5001), bytes: (p.num("megabytes") * 1e6) as u64, start_ms: 0.0, congestion: None },
         ];
         Ok(s)

@@ -98,6 +98,7 @@ pub fn build(name: &str, p: &ParamSet) -> Result<Scenario, ScenarioError> {
             read_rate_kbps: None,
             start_ms: 0.0,
             read_after_ms: 0.0,
+            so_rcvbuf: None,
         },
         AppSpec::BulkSend {
             host: "client".into(),

@@ -63,6 +63,7 @@ pub const FLOW_CONTROL: super::Preset = super::Preset {
                 read_rate_kbps: (rate > 0.0).then_some(rate),
                 start_ms: 0.0,
                 read_after_ms: p.num("read_after"),
+                so_rcvbuf: None,
             },
             AppSpec::BulkSend {
                 host: "client".into(),

@@ -1,7 +1,7 @@
 //! One TCP connection's life: open, a small request and response, close; and what happens
 //! when the SYN or the SYN-ACK is lost, or nothing listens on the port.
 
-use super::{kernel, two_hosts, KERNEL, SERVER};
+use super::{kernel, two_hosts, HZ, KERNEL, SERVER};
 use crate::apps::AppSpec;
 use crate::net::fault::{FaultAction, FaultSpec, FrameMatch};
 use crate::params::{number, ParamSet, ParamSpec};
@@ -11,6 +11,7 @@ use std::net::SocketAddrV4;
 const PARAMS: &[ParamSpec] = &[
     number("rtt", "Round-trip time", 0.1, 1000.0, 0.1, "ms", 50.0, "Time for a packet to go to the server and back"),
     KERNEL,
+    HZ,
 ];
 
 fn base(name: &str, p: &ParamSet, port: u16) -> Scenario {

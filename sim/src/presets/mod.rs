@@ -110,12 +110,27 @@ pub(crate) const KERNEL: ParamSpec = choice(
     "Linux 6.x (default), Linux before 6.5 (exponential SYN retries), or the RFC 9293 textbook",
 );
 
-/// The TCP settings a `kernel` choice names.
+/// The kernel's tick rate, shared by the presets whose timers show it (docs/fidelity.md §1.7).
+pub(crate) const HZ: ParamSpec = choice(
+    "hz",
+    "Kernel tick (CONFIG_HZ)",
+    &["250", "1000"],
+    "250",
+    "TCP's timers run in ticks and fire at a timer-wheel boundary just after their time: 250 Hz (Debian and many distributions; the 40 ms delayed ACK takes 40-44 ms) or 1000 Hz (40-41 ms)",
+);
+
+/// The tick rate an `hz` choice names (250 when the preset has none).
+pub(crate) fn hz(p: &ParamSet) -> u32 {
+    p.choice("hz").parse().unwrap_or(250)
+}
+
+/// The TCP settings a `kernel` choice names, with the preset's tick rate (the RFC textbook
+/// has none: exact time).
 pub(crate) fn kernel(p: &ParamSet) -> TcpConfig {
     match p.choice("kernel") {
-        "linux-pre-6.5" => TcpConfig::linux_pre_6_5(),
+        "linux-pre-6.5" => TcpConfig { hz: hz(p), ..TcpConfig::linux_pre_6_5() },
         "rfc" => TcpConfig::rfc(),
-        _ => TcpConfig::linux(),
+        _ => TcpConfig { hz: hz(p), ..TcpConfig::linux() },
     }
 }
 

@@ -98,13 +98,17 @@ impl Tcb {
         let copied = copied_total - self.rcv_space.copied_at;
         let space = u64::from(self.rcv_space.space.max(1));
         if copied > space {
-            if env.cfg.moderate_rcvbuf {
+            if env.cfg.moderate_rcvbuf && !self.rcvbuf_locked {
                 let mut rcvwin = (u128::from(copied) << 1) + 16 * u128::from(self.adv_mss);
                 let grow = rcvwin * u128::from(copied - space) / u128::from(space);
                 rcvwin += grow << 1;
-                let rcvbuf = rcvwin.min(u128::from(env.cfg.rmem.2)) as u32;
+                // tcp_space_from_win: the memory that window of payload needs.
+                let mem = (rcvwin << 8) / u128::from(self.scaling_ratio.max(1));
+                let rcvbuf = mem.min(u128::from(env.cfg.rmem.2)) as u32;
                 if rcvbuf > self.rcv_cap {
                     self.rcv_cap = rcvbuf;
+                    // "Make the window clamp follow along."
+                    self.window_clamp = self.win_from_space(rcvbuf);
                     env.ctx
                         .event(EventKind::TcpEvent { sock: self.id, what: TcpEventKind::RcvBufGrow { bytes: rcvbuf } });
                 }

@@ -120,6 +120,11 @@ pub struct TcpConfig {
     /// `net.ipv4.tcp_rmem` (min, default, max) = 4096 131072 6291456. The default sizes the
     /// receive buffer; the max sets the window-scale shift (`tcp_select_initial_window`).
     pub rmem: (u32, u32, u32),
+    /// `net.core.rmem_max` (212992): the most SO_RCVBUF may ask for (the buffer is twice the
+    /// request, `sock_setsockopt`), and a floor of the window-scale computation
+    /// (`tcp_select_initial_window`).
+    #[serde(default = "rmem_max_default")]
+    pub rmem_max: u32,
     /// `net.ipv4.tcp_wmem` = 4096 16384 4194304: initial and maximal send buffer.
     pub wmem: (u32, u32, u32),
     /// `net.ipv4.tcp_window_scaling` (1): offer RFC 7323 window scaling.
@@ -220,6 +225,9 @@ fn fastopen_default() -> u32 {
     super::fastopen::DEFAULT_SYSCTL
 }
 
+fn rmem_max_default() -> u32 {
+    212_992
+}
 fn default_hz() -> u32 {
     250
 }
@@ -250,6 +258,7 @@ impl TcpConfig {
             abort_on_overflow: false,
             max_syn_backlog: 2048,
             rmem: (4096, 131_072, 6_291_456),
+            rmem_max: rmem_max_default(),
             wmem: (4096, 16_384, 4_194_304),
             window_scaling: true,
             timestamps: true,
@@ -326,9 +335,32 @@ impl TcpConfig {
         if !self.window_scaling {
             return 0;
         }
-        let space = self.rmem.2.max(self.rmem.1).max(65535);
+        let space = self.rmem.2.max(self.rmem.1).max(self.rmem_max).max(65535);
         let ilog2 = 31 - space.leading_zeros();
         ilog2.saturating_sub(15).min(14) as u8
+    }
+
+    /// The buffer SO_RCVBUF = `bytes` gives: twice the request, at most twice `rmem_max`, at
+    /// least `SOCK_MIN_RCVBUF` (`sock_setsockopt`, `__sock_set_rcvbuf`).
+    pub fn so_rcvbuf(&self, bytes: u32) -> u32 {
+        bytes.min(self.rmem_max).saturating_mul(2).max(super::recv::SOCK_MIN_RCVBUF)
+    }
+
+    /// The window scale and initial window of a connection whose buffer SO_RCVBUF fixed to
+    /// `rcvbuf` (`tcp_openreq_init_rwin`: the window clamp is the buffer's full space, so the
+    /// scale fits that and not `tcp_rmem[2]`; `tcp_select_initial_window`), for segments of
+    /// `mss` bytes: `(full space, window, scale)`.
+    pub fn locked_window(&self, rcvbuf: u32, mss: u16) -> (u32, u32, u8) {
+        let full = ((u64::from(rcvbuf) * u64::from(super::recv::DEFAULT_SCALING_RATIO)) >> 8) as u32;
+        let mss = u32::from(mss.max(1));
+        let wnd = if full > mss { full - full % mss } else { full };
+        let scale = if self.window_scaling {
+            let ilog2 = 31 - full.max(1).leading_zeros();
+            ilog2.saturating_sub(15).min(14) as u8
+        } else {
+            0
+        };
+        (full, wnd, scale)
     }
 
     /// The space the initial receive window is carved from: `tcp_full_space()` of the
@@ -416,6 +448,7 @@ impl TcpConfig {
     /// - `synack_retries`: a u8 sysctl (`proc_dou8vec_minmax`), 0 to 255.
     /// - `syncookies`: 0, 1 or 2, the values ip-sysctl.rst documents.
     /// - `max_syn_backlog`: `proc_dointvec`, 0 to `INT_MAX`.
+    /// - `rmem_max`: `proc_dointvec_minmax` with `SYSCTL_ONE` (net/core/sysctl_net_core.c).
     /// - `rmem`, `wmem`: each of the three at least 1 (`proc_dointvec_minmax` with
     ///   `SYSCTL_ONE`), at most `INT_MAX`. The kernel does not require min ≤ default ≤ max,
     ///   so neither does this.
@@ -453,6 +486,7 @@ impl TcpConfig {
         check_int(ctx, "synack_retries", self.synack_retries.into(), 0, 255)?;
         check_int(ctx, "syncookies", self.syncookies.into(), 0, 2)?;
         check_int(ctx, "max_syn_backlog", self.max_syn_backlog.into(), 0, INT_MAX)?;
+        check_int(ctx, "rmem_max", self.rmem_max.into(), 1, INT_MAX)?;
         for (name, (a, b, c)) in [("rmem", self.rmem), ("wmem", self.wmem)] {
             for (i, v) in [a, b, c].into_iter().enumerate() {
                 check_int(ctx, &format!("{name}[{i}]"), v.into(), 1, INT_MAX)?;

@@ -51,6 +51,9 @@ pub struct Listener {
     /// The `TCP_FASTOPEN` socket option: the most Fast Open children that may wait for their
     /// third ACK at once (`fastopenq.max_qlen`); 0 = Fast Open off on this listener.
     pub fastopen_qlen: u32,
+    /// SO_RCVBUF set on the listener: the buffer its connections get, fixed
+    /// (`SOCK_RCVBUF_LOCK`, inherited by `inet_csk_clone_lock`).
+    pub rcvbuf: Option<u32>,
     last_lens: (u32, u32),
 }
 
@@ -70,6 +73,7 @@ impl Listener {
             last_overflow: None,
             syn_queue_full_ge: false,
             fastopen_qlen: 0,
+            rcvbuf: None,
             last_lens: (0, 0),
         }
     }
@@ -282,6 +286,15 @@ impl TcpStack {
         // tcp_openreq_init_rwin: the window is carved with the MSS minus the timestamp bytes.
         let wmss = adv_mss - if tcb.ts_ok { TS_LEN } else { 0 };
         tcb.rcv_wnd = env.cfg.initial_rcv_wnd(wmss);
+        if let Some(rcvbuf) = self.listeners.get(&lid).and_then(|l| l.rcvbuf) {
+            let (full, wnd, scale) = env.cfg.locked_window(rcvbuf, wmss);
+            tcb.rcv_cap = rcvbuf;
+            tcb.rcvbuf_locked = true;
+            tcb.window_clamp = full;
+            tcb.rcv_wnd = wnd;
+            tcb.rcv_wscale = scale;
+        }
+        tcb.window_clamp = tcb.window_clamp.min(u32::from(u16::MAX) << tcb.rcv_wscale);
         tcb.rcv_ssthresh = tcb.rcv_wnd;
         tcb.snd_wnd = u32::from(seg.window);
         tcb.snd_wl1 = seg.seq;

@@ -217,6 +217,7 @@ impl Tcb {
         }
         let mss = u32::from(self.mss.max(1));
         let mut sent_any = false;
+        self.gso_left = 0;
         if self.mode == RecoveryMode::Linux {
             // tcp_xmit_retransmit_queue: lost segments go before new data.
             self.xmit_retransmit_queue(env);
@@ -255,8 +256,19 @@ impl Tcb {
             if self.in_cwnd_reduction() {
                 self.prr.out += 1;
             }
+            if self.gso_left == 0 {
+                // A new TSO/GSO packet: as many segments as tcp_cwnd_test (half the
+                // congestion window, and what is left of it), tcp_tso_segs and the data and
+                // window allow (`tcp_mss_split_point`).
+                let cwnd = self.cc.cwnd();
+                let quota = (cwnd / 2).max(1).min(cwnd.saturating_sub(self.packets_in_flight()));
+                let can = avail.min(room).div_ceil(mss);
+                self.gso_left = quota.min(self.tso_segs()).min(can).max(1);
+                self.gso_multi = self.gso_left > 1;
+            }
             let before = self.snd_nxt;
             self.send_data(env, self.snd_nxt, len, carries_fin);
+            self.gso_left = self.gso_left.saturating_sub(1);
             sent_any = true;
             if self.snd_nxt == before {
                 // Nothing left the buffer (SND.NXT outside it): stop rather than loop; the
@@ -264,6 +276,7 @@ impl Tcb {
                 break;
             }
         }
+        self.gso_left = 0;
         if sent_any {
             self.timers.cancel(env.ctx, self.id, TimerKind::Cork);
             self.timers.cancel(env.ctx, self.id, TimerKind::Persist);
@@ -315,8 +328,27 @@ impl Tcb {
         self.timers.set(env, self.id, TimerKind::Retransmit, at);
     }
 
-    /// Send `len` bytes from `start` (plus FIN), new or retransmitted. PSH goes on the segment
-    /// that empties the send buffer (`tcp_push` marks the last skb of a write).
+    /// `tcp_tso_autosize`: segments per TSO/GSO packet, about a millisecond of the pacing rate
+    /// (`sk_pacing_shift` = 10) plus, on a short path, up to 64 KiB more (`gso_max_size >>
+    /// (min_rtt_us >> tcp_tso_rtt_log)`, `tcp_tso_rtt_log` = 9), at most 64 KiB, at least
+    /// `tcp_min_tso_segs` (2). GSO is always on for TCP (`sk_setup_caps`), so even with
+    /// offloads off a burst leaves as one packet cut in software.
+    pub fn tso_segs(&self) -> u32 {
+        const GSO_MAX_SIZE: u64 = 65_536;
+        let mut bytes = self.linux_pacing_rate().map_or(GSO_MAX_SIZE, |r| r >> 10);
+        let min_rtt_us = self.min_rtt.map_or(0, |d| d.as_nanos() / 1000);
+        let r = min_rtt_us >> 9;
+        if r < 32 {
+            bytes += GSO_MAX_SIZE >> r;
+        }
+        let bytes = bytes.min(GSO_MAX_SIZE);
+        ((bytes / u64::from(self.mss.max(1))) as u32).max(2)
+    }
+
+    /// Send `len` bytes from `start` (plus FIN), new or retransmitted. PSH goes on the last
+    /// segment of a multi-segment GSO packet (`tcp_gso_segment` keeps it on the last segment
+    /// only) and on the segment carrying the end of a write (`tcp_mark_push`; docs/fidelity.md
+    /// §10.4).
     pub fn send_data(&mut self, env: &mut Env, start: u32, len: u32, fin: bool) {
         let off = seq::dist(self.snd_buf_seq, start) as usize;
         let end_off = (off + len as usize).min(self.snd_buf.len());
@@ -331,7 +363,13 @@ impl Tcb {
         }
         let len = payload.len() as u32;
         let mut flags = TcpFlags::ACK;
-        if len > 0 && start.wrapping_add(len) == self.data_end() {
+        while self.push_marks.front().is_some_and(|&m| seq::le(m, self.snd_una)) {
+            self.push_marks.pop_front();
+        }
+        let end_data = start.wrapping_add(len);
+        let marked = self.push_marks.iter().any(|&m| seq::gt(m, start) && seq::le(m, end_data));
+        let gso_end = self.gso_multi && self.gso_left == 1;
+        if len > 0 && (marked || gso_end) {
             flags = flags | TcpFlags::PSH;
         }
         if fin {

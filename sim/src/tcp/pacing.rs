@@ -46,15 +46,21 @@ impl Tcb {
         if !self.pacer.enabled {
             return;
         }
+        self.pacer.rate = self.linux_pacing_rate().unwrap_or(0);
+    }
+
+    /// The rate `tcp_update_pacing_rate` computes, bytes per second: 200% of cwnd/SRTT in
+    /// slow start, 120% after. Linux keeps it whether or not anything paces (TSO autosizing
+    /// reads it); `None` before the first RTT sample.
+    pub fn linux_pacing_rate(&self) -> Option<u64> {
         let srtt_us = self.rtt.srtt().as_nanos() / 1000;
         if srtt_us == 0 {
-            self.pacer.rate = 0;
-            return;
+            return None;
         }
         let cwnd = u64::from(self.cc.cwnd().max(self.rtx.len() as u32));
         let ratio = if self.cc.cwnd() < self.cc.ssthresh() / 2 { PACING_SS_RATIO } else { PACING_CA_RATIO };
         let rate = u128::from(self.mss) * u128::from(cwnd) * u128::from(ratio) * 10_000 / u128::from(srtt_us);
-        self.pacer.rate = rate.min(u128::from(u64::MAX)) as u64;
+        Some(rate.min(u128::from(u64::MAX)) as u64)
     }
 
     /// `tcp_pacing_check`: true (and the pacing timer armed) when the next segment must wait.

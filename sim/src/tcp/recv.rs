@@ -2,18 +2,100 @@
 //! advertised window (Linux `tcp_select_window`, receiver SWS avoidance RFC 9293 §3.8.6.2.2),
 //! and the delayed-ACK logic of Linux (`tcp_event_data_recv`, `__tcp_ack_snd_check`,
 //! `tcp_send_delayed_ack`; docs/fidelity.md §4.1).
+//!
+//! Buffer accounting follows Linux 6.x (docs/fidelity.md §5.1): each queued segment is charged
+//! its *truesize*, payload plus [`SKB_OVERHEAD`], against `sk_rcvbuf` (`skb_set_owner_r`); the
+//! window is carved from the buffer through `scaling_ratio`, the payload per byte of memory
+//! that the first full-sized segment measures (`tcp_measure_rcv_mss`, `tcp_win_from_space`:
+//! 1448 bytes in 2304 gives 160/256). So a receiver that never reads closes its window after
+//! about 62% of SO_RCVBUF's memory, not after all of it. `rcv_ssthresh` grows by two segments
+//! per segment received only while `min(window_clamp, tcp_space)` leaves room
+//! (`tcp_grow_window`), and each growth earns one quick ACK.
+//!
+//! Simplification, said plainly: every segment is charged as its own buffer; Linux sometimes
+//! merges a segment into the one before it (`tcp_try_coalesce`) and charges only its payload.
+
+/// `TCP_DEFAULT_SCALING_RATIO` (include/net/tcp.h): half the buffer for payload until a
+/// segment is measured.
+pub const DEFAULT_SCALING_RATIO: u32 = 128;
+/// `TCP_RMEM_TO_WIN_SCALE`: `scaling_ratio` is in 256ths.
+const RMEM_TO_WIN_SCALE: u32 = 8;
+/// What a received segment costs the receive buffer beyond its payload (its truesize less its
+/// length): the `sk_buff`, `skb_shared_info` and head. 856 bytes on the conformance machine's
+/// veth (the windows it advertised fit a truesize of 2304 for 1448 bytes exactly;
+/// docs/fidelity.md §5.1); 832 on its loopback.
+pub const SKB_OVERHEAD: u32 = 856;
+/// `SOCK_MIN_RCVBUF` (2048 + `sizeof(struct sk_buff)`): SO_RCVBUF's floor.
+pub const SOCK_MIN_RCVBUF: u32 = 2304;
 
 use super::counters;
 use super::seq;
 use super::tcb::{Env, Tcb};
 use crate::time::Duration;
 use crate::trace::TimerKind;
+use std::collections::BTreeMap;
 
 impl Tcb {
-    /// Bytes the receive buffer can still take (in-order and out-of-order data count).
+    /// `tcp_win_from_space`: the payload `space` bytes of buffer memory hold.
+    pub fn win_from_space(&self, space: u32) -> u32 {
+        ((u64::from(space) * u64::from(self.scaling_ratio)) >> RMEM_TO_WIN_SCALE) as u32
+    }
+
+    /// `tcp_space`: payload bytes the receive buffer can still take.
     pub fn free_space(&self) -> u32 {
-        let used: usize = self.rcv_buf.len() + self.ooo.values().map(Vec::len).sum::<usize>();
-        self.rcv_cap.saturating_sub(used as u32)
+        self.win_from_space(self.rcv_cap.saturating_sub(self.rmem_alloc))
+    }
+
+    /// `tcp_full_space`: payload bytes the whole receive buffer holds.
+    pub fn full_space(&self) -> u32 {
+        self.win_from_space(self.rcv_cap)
+    }
+
+    /// `tcp_init_buffer_space`, when the connection is established: the window clamp leaves
+    /// one segment of the buffer in reserve, and `rcv_ssthresh` starts no higher than it.
+    pub fn init_buffer_space(&mut self) {
+        let maxwin = self.full_space();
+        let advmss = u32::from(self.adv_mss);
+        if self.window_clamp >= maxwin {
+            self.window_clamp = maxwin;
+        }
+        if self.window_clamp > 2 * advmss && self.window_clamp + advmss > maxwin {
+            self.window_clamp = (2 * advmss).max(maxwin.saturating_sub(advmss));
+        }
+        self.rcv_ssthresh = self.rcv_ssthresh.min(self.window_clamp);
+    }
+
+    /// `tcp_set_window_clamp`: a lower clamp pulls `rcv_ssthresh` down with it; a higher one
+    /// lets it rise to the window already offered.
+    pub fn set_window_clamp(&mut self, val: u32) {
+        let old = self.window_clamp;
+        self.window_clamp = val;
+        if val < old {
+            self.rcv_ssthresh = self.rcv_ssthresh.min(val);
+        } else {
+            self.rcv_ssthresh = self.rcv_ssthresh.max(self.rcv_wnd.min(val));
+        }
+    }
+
+    /// Charge a segment of `len` payload bytes to the receive buffer (`skb_set_owner_r`).
+    fn charge(&mut self, len: u32) {
+        self.rmem_alloc = self.rmem_alloc.saturating_add(len + SKB_OVERHEAD);
+    }
+
+    /// The application read `n` bytes: give back their memory, and each segment's overhead
+    /// once it is read to its end.
+    pub fn consumed(&mut self, mut n: u32) {
+        while n > 0 {
+            let Some(front) = self.rcv_skbs.front_mut() else { break };
+            let take = n.min(front.0);
+            front.0 -= take;
+            n -= take;
+            self.rmem_alloc = self.rmem_alloc.saturating_sub(take);
+            if front.0 == 0 {
+                self.rmem_alloc = self.rmem_alloc.saturating_sub(front.1);
+                self.rcv_skbs.pop_front();
+            }
+        }
     }
 
     /// What is left of the window last advertised (`tcp_receive_window`).
@@ -22,18 +104,21 @@ impl Tcb {
         seq::dist(self.rcv_nxt, edge)
     }
 
-    /// `__tcp_select_window`: the window the free space allows. Below half the buffer the
-    /// quick-ACK budget is dropped; below 1/16 of it or one MSS the window is 0 (receiver SWS
-    /// avoidance: the right edge moves only by at least one MSS). It grows no faster than
-    /// `rcv_ssthresh`. With scaling it is rounded up to the scale unit, without it rounded
+    /// `__tcp_select_window`: the window the free space allows (`tcp_space`). Below half the
+    /// clamped buffer the quick-ACK budget is dropped; below 1/16 of the buffer or one MSS the
+    /// window is 0 (receiver SWS avoidance: the right edge moves only by at least one MSS). It
+    /// grows no faster than `rcv_ssthresh`. With scaling it is rounded up to the scale unit, without it rounded
     /// down to a multiple of the MSS.
     pub fn compute_window(&mut self) -> u32 {
         let mss = self.ack.rcv_mss.max(1);
-        let full = self.rcv_cap;
+        let allowed = self.full_space();
+        let full = self.window_clamp.min(allowed);
         let mut free = self.free_space();
         if free < full / 2 {
             self.ack.quick = 0;
-            if free < full / 16 || free < mss {
+            // The window may not grow by the scale's rounding: round down first.
+            free &= !((1u32 << self.rcv_wscale) - 1);
+            if free < allowed / 16 || free < mss {
                 return 0;
             }
         }
@@ -122,13 +207,28 @@ impl Tcb {
             }
         }
         self.ack.lrcvtime = now;
-        // tcp_measure_rcv_mss.
+        // tcp_measure_rcv_mss: a segment longer than any before measures the payload per
+        // byte of buffer memory, and the clamp follows the buffer.
         if len >= self.ack.rcv_mss {
+            if len != self.ack.rcv_mss {
+                let ratio = ((u64::from(len) << RMEM_TO_WIN_SCALE) / u64::from(len + SKB_OVERHEAD)).max(1) as u32;
+                if ratio != self.scaling_ratio {
+                    self.scaling_ratio = ratio;
+                    self.set_window_clamp(self.full_space());
+                }
+            }
             self.ack.rcv_mss = len.min(u32::from(self.adv_mss));
         }
-        // tcp_grow_window: +2·advmss per segment up to the clamp.
-        if self.rcv_ssthresh < self.rcv_cap {
-            self.rcv_ssthresh = (self.rcv_ssthresh + 2 * u32::from(self.adv_mss)).min(self.rcv_cap);
+        // tcp_grow_window, for segments of at least 128 bytes: two segments more, as long as
+        // the clamp and the free space leave room (a received segment's truesize, less its
+        // buffer head, is its payload, so the "fits later" test always passes here).
+        if len >= 128 {
+            let room = self.window_clamp.min(self.free_space()) as i64 - i64::from(self.rcv_ssthresh);
+            if room > 0 {
+                let incr = (2 * u32::from(self.adv_mss)).max(2 * len);
+                self.rcv_ssthresh += (room as u32).min(incr);
+                self.ack.quick |= 1;
+            }
         }
     }
 
@@ -148,6 +248,8 @@ impl Tcb {
         }
         if seq == self.rcv_nxt {
             let had_ooo = !self.ooo.is_empty();
+            self.charge(data.len() as u32);
+            self.rcv_skbs.push_back((data.len() as u32, SKB_OVERHEAD));
             self.deliver(data);
             // tcp_ofo_queue: pull whatever the new data made contiguous.
             while let Some((&start, _)) = self.ooo.iter().next() {
@@ -155,17 +257,36 @@ impl Tcb {
                     break;
                 }
                 let Some(block) = self.ooo.remove(&start) else { break };
+                // The block's segments move to the in-order queue with their overhead (as
+                // many as it holds full segments), its bytes already in order are freed.
+                let mss = self.ack.rcv_mss.max(1);
+                let overhead = (block.len() as u32).div_ceil(mss).saturating_mul(SKB_OVERHEAD).min(self.ooo_overhead);
+                self.ooo_overhead -= overhead;
                 let skip = (self.rcv_abs - start) as usize;
+                self.rmem_alloc = self.rmem_alloc.saturating_sub(skip.min(block.len()) as u32);
                 if skip < block.len() {
                     let rest = block[skip..].to_vec();
+                    self.rcv_skbs.push_back((rest.len() as u32, overhead));
                     self.deliver(&rest);
+                } else {
+                    self.rmem_alloc = self.rmem_alloc.saturating_sub(overhead);
                 }
+            }
+            if self.ooo.is_empty() {
+                // Whatever overhead the merged blocks did not carry over is given back.
+                self.rmem_alloc = self.rmem_alloc.saturating_sub(std::mem::take(&mut self.ooo_overhead));
             }
             let filled = had_ooo;
             (data.len() as u32, false, filled)
         } else {
             let start = self.rcv_abs + u64::from(seq.wrapping_sub(self.rcv_nxt));
+            // Charge the bytes the queue did not hold yet, and one segment's overhead.
+            let held = |q: &BTreeMap<u64, Vec<u8>>| q.values().map(Vec::len).sum::<usize>();
+            let before = held(&self.ooo);
             self.insert_ooo(start, data);
+            let added = (held(&self.ooo) - before) as u32;
+            self.rmem_alloc = self.rmem_alloc.saturating_add(added + SKB_OVERHEAD);
+            self.ooo_overhead += SKB_OVERHEAD;
             self.last_ooo = Some(start);
             (0, true, false)
         }
@@ -303,7 +424,7 @@ impl Tcb {
             return;
         }
         let now_wnd = self.receive_window_now();
-        if 2 * now_wnd <= self.rcv_cap {
+        if 2 * now_wnd <= self.window_clamp {
             let new = self.compute_window();
             if new != 0 && new >= 2 * now_wnd {
                 self.send_ack(env);

@@ -320,6 +320,10 @@ impl TcpStack {
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
         tcb.idle_restart_check(&mut env);
         tcb.snd_buf.extend(&data[..n]);
+        // tcp_push at the end of tcp_sendmsg (or before it sleeps for space): PSH on the
+        // write's last byte.
+        let end = tcb.data_end();
+        tcb.push_marks.push_back(end);
         Self::app(env.ctx, AppCall::Write { sock, bytes: n as u32 });
         tcb.push(&mut env, false);
         tcb.trace_after(ctx);
@@ -341,6 +345,7 @@ impl TcpStack {
             out.extend_from_slice(&a[..n.min(a.len())]);
             out.extend_from_slice(&b[..n - n.min(a.len())]);
             tcb.rcv_buf.drain(..n);
+            tcb.consumed(n as u32);
             Self::app(ctx, AppCall::Read { sock, bytes: n as u32 });
             let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
             tcb.rcv_space_adjust(&mut env);
@@ -422,6 +427,16 @@ impl TcpStack {
         let mut env = Env { ctx, cfg: &self.cfg, counters: &mut self.counters };
         tcb.queue_fin(&mut env);
         tcb.trace_after(ctx);
+        Ok(())
+    }
+
+    /// setsockopt(SO_RCVBUF, `bytes`) on a listener before connections arrive: each gets a
+    /// fixed buffer of twice `bytes` (at most twice `rmem_max`), no autotuning, and a window
+    /// scale fitted to that buffer.
+    pub fn set_rcvbuf(&mut self, listener: SockId, bytes: u32) -> Result<(), SockError> {
+        let buf = self.cfg.so_rcvbuf(bytes);
+        let l = self.listeners.get_mut(&listener).ok_or(SockError::BadSocket)?;
+        l.rcvbuf = Some(buf);
         Ok(())
     }
 

@@ -172,8 +172,23 @@ pub struct Tcb {
     pub rcv_wup: u32,
     /// Window growth limit (`rcv_ssthresh`, `tcp_grow_window`).
     pub rcv_ssthresh: u32,
-    /// Receive-buffer capacity in payload bytes.
+    /// The receive buffer's size in bytes of memory (`sk_rcvbuf`): every queued segment is
+    /// charged its payload plus [`super::recv::SKB_OVERHEAD`] against it.
     pub rcv_cap: u32,
+    /// Memory charged to the receive buffer now (`sk_rmem_alloc`).
+    pub rmem_alloc: u32,
+    /// In-order segments not yet read, as (payload bytes left, overhead charged): reading a
+    /// segment to its end gives its overhead back.
+    pub rcv_skbs: VecDeque<(u32, u32)>,
+    /// Overhead charged for the segments in the out-of-order queue.
+    pub ooo_overhead: u32,
+    /// Payload per byte of buffer memory, in 256ths (`scaling_ratio`): 128 until the first
+    /// full-sized segment measures it (`tcp_measure_rcv_mss`).
+    pub scaling_ratio: u32,
+    /// The largest window this end will offer (`window_clamp`).
+    pub window_clamp: u32,
+    /// SO_RCVBUF fixed the buffer (`SOCK_RCVBUF_LOCK`): no autotuning.
+    pub rcvbuf_locked: bool,
     /// In-order bytes not yet read.
     pub rcv_buf: VecDeque<u8>,
     /// Out-of-order data, by absolute stream offset, never overlapping.
@@ -284,6 +299,13 @@ pub struct Tcb {
     pub ack: AckState,
     /// TCP_NODELAY.
     pub nodelay: bool,
+    /// Where writes ended (`tcp_mark_push`: each write marks its last byte when it returns or
+    /// sleeps for send-buffer space): the segment carrying such a byte has PSH.
+    pub push_marks: VecDeque<u32>,
+    /// Segments left in the burst `tcp_write_xmit` is sending as one TSO/GSO packet, and
+    /// whether that burst has more than one segment (its last one then has PSH).
+    pub gso_left: u32,
+    pub gso_multi: bool,
     /// TCP_CORK.
     pub cork: bool,
     /// Timers.
@@ -357,6 +379,12 @@ impl Tcb {
             rcv_wup: 0,
             rcv_ssthresh: rcv_wnd,
             rcv_cap: cfg.rmem.1,
+            rmem_alloc: 0,
+            rcv_skbs: VecDeque::new(),
+            ooo_overhead: 0,
+            scaling_ratio: super::recv::DEFAULT_SCALING_RATIO,
+            window_clamp: u32::from(u16::MAX) << cfg.rcv_wscale(),
+            rcvbuf_locked: false,
             rcv_buf: VecDeque::new(),
             ooo: BTreeMap::new(),
             rcv_abs: 0,
@@ -400,6 +428,9 @@ impl Tcb {
             pacer: Pacer { enabled: cfg.pacing, ..Pacer::default() },
             rcv_space: RcvSpace::default(),
             min_rtt: None,
+            push_marks: VecDeque::new(),
+            gso_left: 0,
+            gso_multi: false,
             lsndtime: env.now(),
             ecn_ok: false,
             ecn_demand_cwr: false,
@@ -449,6 +480,9 @@ impl Tcb {
         }
         self.state = to;
         env.ctx.event(EventKind::TcpState { sock: self.id, from, to });
+        if to == TcpState::Established && matches!(from, TcpState::SynSent | TcpState::SynReceived) {
+            self.init_buffer_space();
+        }
     }
 
     /// Abort with `error`: CLOSED, timers stopped, the application told.
