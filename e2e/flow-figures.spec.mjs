@@ -9,7 +9,12 @@ test('sliding-window: the window closes, probes follow, and a read reopens it', 
   const note = fig(page).locator('.ww-sw .ww-compare-note');
   await expect(note).toContainText('Zero window since');
   await expect(note).toContainText(/[1-9] persist probes? so far/);
-  await expect(fig(page).locator('.ww-sw-buffer-num')).toContainText('(100%)');
+  // The buffer is full of memory, not of data: each segment is charged its truesize, so the
+  // window closes with data in about 60% of it, and the figure says why.
+  await expect(note).toContainText('truesize');
+  const pct = Number(/\((\d+)%\)/.exec(await fig(page).locator('.ww-sw-buffer-num').textContent())[1]);
+  expect(pct).toBeGreaterThanOrEqual(55);
+  expect(pct).toBeLessThanOrEqual(70);
   await fig(page).getByRole('button', { name: /end/i }).first().click();
   await expect(note).toContainText(/reopened at 1\.5\d* s/);
   // A reader that keeps up never closes the window.
@@ -17,14 +22,24 @@ test('sliding-window: the window closes, probes follow, and a read reopens it', 
   await expect(fig(page).locator('.ww-sw .ww-compare-note')).toContainText('never closed');
 });
 
-test('nagle: about 40 ms per iteration with Nagle, a fraction of a millisecond without', async ({ page }) => {
+test('nagle: 40-44 ms per iteration with Nagle (40-41 ms at HZ=1000), a fraction of a millisecond without', async ({ page }) => {
   await open(page, route.figure('nagle'));
   await fig(page).getByRole('button', { name: /end/i }).first().click();
   const heads = fig(page).locator('.ww-nagle-head');
   await expect(heads.nth(0)).toContainText('Nagle on');
   await expect(heads.nth(0)).toContainText('10 of 10');
+  // The delayed-ACK timer fires at the kernel tick after its 40 ms: 40-44 ms at HZ=250.
+  const inRange = (list, lo, hi) =>
+    list.slice(1).every((s) => /^[\d.]+ ms$/.test(s) && parseFloat(s) >= lo && parseFloat(s) <= hi);
   const ms = await fig(page).locator('.ww-nagle-main .ww-nagle-ms').allTextContents();
-  expect(ms.slice(1).every((s) => /^40\.\d ms$/.test(s)), ms.join(', ')).toBe(true);
+  expect(inRange(ms, 40, 45.5), ms.join(', ')).toBe(true);
+  expect(ms.slice(1).some((s) => parseFloat(s) > 41.5), ms.join(', ')).toBe(true);
+  await open(page, route.figure('nagle', 'hz=1000'));
+  await fig(page).getByRole('button', { name: /end/i }).first().click();
+  const fine = await fig(page).locator('.ww-nagle-main .ww-nagle-ms').allTextContents();
+  expect(inRange(fine, 40, 41.6), fine.join(', ')).toBe(true);
+  await open(page, route.figure('nagle'));
+  await fig(page).getByRole('button', { name: /end/i }).first().click();
   const other = await fig(page).locator('.ww-nagle-other .ww-nagle-ms').allTextContents();
   expect(other.every((s) => /µs$/.test(s)), other.join(', ')).toBe(true);
   // Flipping TCP_NODELAY swaps which run is animated.

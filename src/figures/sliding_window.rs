@@ -13,8 +13,10 @@ use wirewise_sim::time::Instant;
 use yew::prelude::*;
 
 /// What the figure simplifies.
-pub const FAITHFUL: &str = "Real segments and Linux 6.x's receive-window arithmetic, persist timer (first probe \
-     after one RTO, then doubling) and receiver silly-window avoidance, on one link with no loss. The \
+pub const FAITHFUL: &str = "Real segments and Linux 6.x's receive-window arithmetic (each segment charged its \
+     truesize, payload plus 856 bytes, against the buffer; the window carved from the rest by scaling_ratio), \
+     persist timer (first probe after one RTO, then doubling) and receiver silly-window avoidance, on one link with \
+     no loss. The \
      application reads at a steady rate; a real program reads in bursts. Window scaling is negotiated as on \
      Linux; the receive buffer does not autotune unless you turn it on.";
 
@@ -54,6 +56,11 @@ fn stream_bar(w: &StreamWindow, total: u64, t: Instant) -> Html {
     let x = |b: u64| L + (b.min(total) as f64 / total as f64) * (W - L - R);
     let right = s.acked + s.window;
     let usable_end = right.max(s.sent);
+    let label =
+        if s.window == 0 { "window 0: nothing may be sent".to_string() } else { format!("window {}", kb(s.window)) };
+    // Half the label's width (about 0.6 em per character at the label's 13-unit size), so the
+    // label stays whole inside the drawing wherever the window is.
+    let half = label.chars().count() as f64 * 4.2 + 4.0;
     let rect = |from: u64, to: u64, class: &'static str| {
         let (a, b) = (x(from), x(to));
         html! { <rect class={class} x={format!("{a:.2}")} y="6" width={format!("{:.2}", (b - a).max(0.0))} height="26" /> }
@@ -69,8 +76,8 @@ fn stream_bar(w: &StreamWindow, total: u64, t: Instant) -> Html {
             { rect(s.acked, s.sent, "ww-sw-flight") }
             { rect(0, s.acked, "ww-sw-acked") }
             <path class="ww-sw-bracket" d={format!("M{:.2} 38 v8 H{:.2} v-8", x(s.acked), x(right))} />
-            <text class="ww-sw-wlabel" x={format!("{:.2}", ((x(s.acked) + x(right)) / 2.0).clamp(70.0, W - 70.0))} y="62" text-anchor="middle">
-                { if s.window == 0 { "window 0: nothing may be sent".to_string() } else { format!("window {}", kb(s.window)) } }
+            <text class="ww-sw-wlabel" x={format!("{:.2}", ((x(s.acked) + x(right)) / 2.0).clamp(L + half, W - R - half))} y="62" text-anchor="middle">
+                { label }
             </text>
         </svg>
         </>
@@ -83,7 +90,7 @@ fn buffer_bar(w: &StreamWindow, t: Instant) -> Html {
     let pct = (f64::from(b.len) / f64::from(cap) * 100.0).clamp(0.0, 100.0);
     html! {
         <div class="ww-sw-buffer">
-            <span class="ww-sw-cap">{ "Receiver's buffer (waiting for the application to read)" }</span>
+            <span class="ww-sw-cap">{ "Receiver's buffer: data waiting for the application, of the buffer's memory" }</span>
             <div class="ww-sw-buffer-track" role="img"
                 aria-label={format!("Receive buffer {} of {} full", kb(u64::from(b.len)), kb(u64::from(cap)))}>
                 <Styled class="ww-sw-buffer-fill" style={width_style(pct, 0)} />
@@ -136,7 +143,9 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
     let s = w.at(t);
     let probes = w.probes_by(t);
     let status = match (w.zero_at, w.reopened_at) {
-        (Some(z), _) if t < z => format!("Data flows: {} in flight, the window allows {}.", kb(s.sent - s.acked), kb(s.window)),
+        (Some(z), _) if t < z => {
+            format!("Data flows: {} in flight, the window allows {}.", kb(s.sent - s.acked), kb(s.window))
+        }
         (Some(z), Some(r)) if t >= r => format!(
             "The window closed at {} and reopened at {} after {} probe{}: the application read, and the receiver \
              sent a window update.",
@@ -145,12 +154,29 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
             w.probes.iter().filter(|p| **p >= z && **p < r).count(),
             if w.probes.iter().filter(|p| **p >= z && **p < r).count() == 1 { "" } else { "s" }
         ),
-        (Some(z), _) => format!(
-            "Zero window since {}: the receiver's buffer is full. {} persist probe{} so far; each asks \"still zero?\".",
-            format::duration(z.0),
-            probes,
-            if probes == 1 { "" } else { "s" }
-        ),
+        (Some(z), _) => {
+            // The buffer is full of memory, not of data: each segment is charged its truesize.
+            let fill = w
+                .buffer_at(z)
+                .map(|b| {
+                    format!(
+                        " It holds {} of data in its {}: each segment also costs the memory of its bookkeeping \
+                         (truesize: 2304 bytes for 1448 of data), so the window closes when data fills about \
+                         60% of it.",
+                        kb(u64::from(b.len)),
+                        kb(u64::from(b.cap))
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "Zero window since {}: the receiver's buffer is full.{} {} persist probe{} so far; each asks \"still \
+                 zero?\".",
+                format::duration(z.0),
+                fill,
+                probes,
+                if probes == 1 { "" } else { "s" }
+            )
+        }
         (None, _) => format!("The window never closed: the reader keeps up. {} acknowledged.", kb(s.acked)),
     };
     html! {
