@@ -124,8 +124,11 @@ fn report_view(report: &Report) -> Html {
                 "Each experiment below ran twice: on Linux {} (HZ={}{jiffy}), recorded on {}, and in this course's simulation. \
                  The kernel ran in two network namespaces joined by a veth pair, with MTU 1500, segmentation and checksum offloads \
                  turned off and stock sysctls; the simulation ran the same scenario with its Linux defaults. Times may differ within \
-                 the stated tolerance, bytes and flags must be identical.",
-                report.kernel, report.hz, report.recorded
+                 the stated tolerance; bytes and flags must be identical. Where the two differ, the Tolerance column says why.",
+                report.kernel,
+                report.hz,
+                // An ISO 8601 timestamp is shown as its date.
+                report.recorded.get(..10).filter(|d| d.len() == 10 && report.recorded.as_bytes().get(10) == Some(&b'T')).unwrap_or(&report.recorded)
             ) }
         </p>
     };
