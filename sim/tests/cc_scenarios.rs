@@ -168,16 +168,16 @@ fn a_lost_tail_is_probed_after_two_srtts_not_an_rto() {
     let clean = run(&s);
     let server_node = clean.node_named("server").unwrap();
     // The payload length from the headers (the preset keeps only headers in its capture).
+    let server_ip = wirewise_sim::wire::Ipv4Addr::new(10, 0, 0, 2);
     let lens: Vec<usize> = clean
         .capture(server_node)
         .into_iter()
         .filter_map(|(_, f)| {
-            let b = &f.bytes;
-            // IPv4, TCP, from the server (10.0.0.2); the capture holds both directions.
-            (b.len() > 46 && b[12..14] == [0x08, 0x00] && b[23] == 6 && b[26..30] == [10, 0, 0, 2]).then(|| {
-                let ip_len = usize::from(u16::from_be_bytes([b[16], b[17]]));
-                ip_len - 20 - usize::from(b[46] >> 4) * 4
-            })
+            let ip = f.bytes.get(wirewise_sim::wire::ethernet::HEADER_LEN..)?;
+            let (repr, seg, wire_len) = wirewise_sim::wire::Ipv4Repr::parse_captured(ip).ok()?;
+            let (_, tcp_len) = wirewise_sim::wire::TcpRepr::parse_header(seg).ok()?;
+            // The capture holds both directions.
+            (repr.src == server_ip && repr.protocol == wirewise_sim::wire::IpProtocol::TCP).then(|| wire_len - tcp_len)
         })
         .filter(|&n| n > 0)
         .collect();

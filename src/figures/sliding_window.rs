@@ -14,7 +14,8 @@ use yew::prelude::*;
 
 /// What the figure simplifies.
 pub const FAITHFUL: &str = "Real segments and Linux 6.x's receive-window arithmetic (each segment charged its \
-     truesize, payload plus 856 bytes, against the buffer; the window carved from the rest by scaling_ratio), \
+     truesize, its payload plus the memory of its bookkeeping, against the buffer; the window carved from the rest \
+     by scaling_ratio), \
      persist timer (first probe after one RTO, then doubling) and receiver silly-window avoidance, on one link with \
      no loss. The \
      application reads at a steady rate; a real program reads in bursts. Window scaling is negotiated as on \
@@ -161,10 +162,11 @@ pub fn view(runs: &Runs, params: &ParamSet, t: Instant) -> Html {
                 .map(|b| {
                     format!(
                         " It holds {} of data in its {}: each segment also costs the memory of its bookkeeping \
-                         (truesize: 2304 bytes for 1448 of data), so the window closes when data fills about \
+                         (truesize: {} bytes for 1448 of data), so the window closes when data fills about \
                          60% of it.",
                         kb(u64::from(b.len)),
-                        kb(u64::from(b.cap))
+                        kb(u64::from(b.cap)),
+                        1448 + wirewise_sim::tcp::SKB_OVERHEAD
                     )
                 })
                 .unwrap_or_default();

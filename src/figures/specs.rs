@@ -213,14 +213,8 @@ const SLIDING_WINDOW: &[ParamSpec] = &[
     number("seconds", "Run for", 1.0, 60.0, 1.0, "s", 10.0, "Virtual time simulated."),
 ];
 
-/// The kernel's tick rate (`CONFIG_HZ`), where a figure's timers show it.
-const HZ: ParamSpec = choice(
-    "hz",
-    "Kernel tick (CONFIG_HZ)",
-    &["250", "1000"],
-    "250",
-    "Linux runs TCP's timers in ticks: at 250 Hz (Debian and many distributions) the 40 ms delayed ACK fires 40-44 ms after it is set, at 1000 Hz 40-41 ms.",
-);
+/// The kernel's tick rate (`CONFIG_HZ`), declared once with the presets.
+const HZ: ParamSpec = wirewise_sim::presets::HZ;
 
 const NAGLE: &[ParamSpec] = &[
     flag(

@@ -110,13 +110,14 @@ pub(crate) const KERNEL: ParamSpec = choice(
     "Linux 6.x (default), Linux before 6.5 (exponential SYN retries), or the RFC 9293 textbook",
 );
 
-/// The kernel's tick rate, shared by the presets whose timers show it (docs/fidelity.md §1.7).
-pub(crate) const HZ: ParamSpec = choice(
+/// The kernel's tick rate, shared by the presets whose timers show it and by their figures
+/// (docs/fidelity.md §10.1).
+pub const HZ: ParamSpec = choice(
     "hz",
     "Kernel tick (CONFIG_HZ)",
     &["250", "1000"],
     "250",
-    "TCP's timers run in ticks and fire at a timer-wheel boundary just after their time: 250 Hz (Debian and many distributions; the 40 ms delayed ACK takes 40-44 ms) or 1000 Hz (40-41 ms)",
+    "Linux runs TCP's timers in ticks: at 250 Hz (Debian and many distributions) the 40 ms delayed ACK fires 40-44 ms after it is set, at 1000 Hz 40-41 ms.",
 );
 
 /// The tick rate an `hz` choice names (250 when the preset has none).

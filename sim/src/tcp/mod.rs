@@ -34,6 +34,7 @@ pub mod rack;
 pub mod rate;
 mod recovery;
 mod recv;
+pub use recv::SKB_OVERHEAD;
 pub mod reuseport;
 pub mod rtt;
 pub mod sack;
